@@ -1,0 +1,40 @@
+import { withVueTs, vueTsConfigs } from '@vue/eslint-config-typescript'
+import pluginVue from 'eslint-plugin-vue'
+import globals from 'globals'
+
+export default withVueTs(
+  {
+    name: 'dbay/files-to-lint',
+    files: ['**/*.{ts,mts,vue}'],
+  },
+  {
+    name: 'dbay/files-to-ignore',
+    ignores: ['dist/**', 'coverage/**', 'test-results/**', 'playwright-report/**'],
+  },
+  pluginVue.configs['flat/recommended'],
+  vueTsConfigs.recommendedTypeChecked,
+  {
+    name: 'dbay/rules',
+    rules: {
+      'vue/block-lang': ['error', { script: { lang: 'ts' } }],
+      'vue/component-api-style': ['error', ['script-setup']],
+      'vue/define-props-declaration': ['error', 'type-based'],
+      'vue/define-emits-declaration': ['error', 'type-based'],
+      'vue/multi-word-component-names': 'error',
+      'vue/require-typed-ref': 'error',
+      'vue/no-unused-refs': 'error',
+      'vue/no-useless-v-bind': 'error',
+      'vue/prefer-true-attribute-shorthand': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-globals': [
+        'error',
+        { name: 'parseFloat', message: 'Money is BigInt koinu: use src/lib/money.ts.' },
+      ],
+    },
+  },
+  {
+    name: 'dbay/config-files',
+    files: ['*.config.{ts,mjs}', 'e2e/**/*.ts'],
+    languageOptions: { globals: globals.node },
+  },
+)

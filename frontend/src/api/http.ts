@@ -1,0 +1,239 @@
+/**
+ * The one HTTP client every service module uses.
+ *
+ * Requests go to the same origin (base URL ""): in production and under `make up` the gateway
+ * serves this app and routes /api to the services; `npm run dev` proxies /api to that gateway.
+ * Every service speaks the same API style (docs: ARCHITECTURE.md §3), so one client covers them:
+ * JSON bodies, bearer tokens, `Idempotency-Key` on POSTs, cursor pages and one error shape.
+ */
+
+export const API_BASE_URL = ''
+
+/** An ISO 8601 timestamp with a timezone, as the services send it. */
+export type IsoDateTime = string
+
+/** The body of every error response: `{"error": {"type", "code", "message", "param"}}`. */
+export interface ApiErrorBody {
+  /** Broad class, for example `invalid_request`. */
+  type: string
+  /** Machine-readable reason, for example `insufficient_funds`. */
+  code: string
+  /** Human-readable explanation. */
+  message: string
+  /** The request field at fault, if any (for example `amount`). */
+  param: string | null
+}
+
+/** A failed call: the service's error object plus the HTTP status (0 if no response arrived). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  readonly status: number
+  readonly type: string
+  readonly code: string
+  readonly param: string | null
+
+  constructor(status: number, body: ApiErrorBody, options?: { cause?: unknown }) {
+    super(body.message, options)
+    this.status = status
+    this.type = body.type
+    this.code = body.code
+    this.param = body.param
+  }
+}
+
+/** One page of a list: `{"data": [...], "has_more": bool}`. */
+export interface Page<T> {
+  data: T[]
+  has_more: boolean
+}
+
+/** Cursor parameters every list endpoint accepts (ids of the items to page after or before). */
+export interface PageParams {
+  limit?: number
+  starting_after?: string
+  ending_before?: string
+}
+
+export type QueryValue = string | number | boolean | bigint | null | undefined
+export type QueryParams = Record<string, QueryValue>
+
+export interface RequestOptions {
+  /** Query string parameters; `null` and `undefined` values are left out. */
+  query?: QueryParams
+  signal?: AbortSignal
+}
+
+export interface PostOptions extends RequestOptions {
+  /**
+   * Sent as `Idempotency-Key`. Create one per user intent with createIdempotencyKey() and reuse
+   * it when retrying the same intent, so the service replays its first answer instead of, say,
+   * placing a second bid.
+   */
+  idempotencyKey?: string
+}
+
+export type AccessTokenProvider = () => string | null
+
+let accessTokenProvider: AccessTokenProvider = () => null
+
+/**
+ * Sets where the client gets the bearer token for each request. The session store wires this
+ * up once signing in exists; until then no Authorization header is sent.
+ */
+export function setAccessTokenProvider(provider: AccessTokenProvider): void {
+  accessTokenProvider = provider
+}
+
+export function createIdempotencyKey(): string {
+  return crypto.randomUUID()
+}
+
+export function apiGet<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('GET', path, { ...options })
+}
+
+export function apiPost<T>(path: string, body: unknown, options: PostOptions = {}): Promise<T> {
+  return apiRequest<T>('POST', path, { ...options, body })
+}
+
+export function apiPatch<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('PATCH', path, { ...options, body })
+}
+
+export function apiDelete<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('DELETE', path, { ...options })
+}
+
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
+interface ApiRequestInit extends PostOptions {
+  body?: unknown
+}
+
+/**
+ * Sends one request and returns the parsed JSON body (undefined for 204 No Content).
+ * Throws ApiError for any non-2xx answer and for network failures; an aborted request
+ * rejects with the AbortError from fetch, untouched.
+ */
+export async function apiRequest<T>(
+  method: HttpMethod,
+  path: string,
+  init: ApiRequestInit = {},
+): Promise<T> {
+  const headers = new Headers({ Accept: 'application/json' })
+  const accessToken = accessTokenProvider()
+  if (accessToken) {
+    headers.set('Authorization', `Bearer ${accessToken}`)
+  }
+  if (init.idempotencyKey !== undefined) {
+    headers.set('Idempotency-Key', init.idempotencyKey)
+  }
+
+  let body: string | undefined
+  if (init.body !== undefined) {
+    headers.set('Content-Type', 'application/json')
+    body = JSON.stringify(init.body, bigintAsDigits)
+  }
+
+  let response: Response
+  try {
+    response = await fetch(buildUrl(path, init.query), {
+      method,
+      headers,
+      body,
+      signal: init.signal,
+      credentials: 'same-origin',
+    })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') {
+      throw error
+    }
+    throw new ApiError(
+      0,
+      {
+        type: 'network_error',
+        code: 'network_unreachable',
+        message: 'Could not reach dBay. Check your connection and try again.',
+        param: null,
+      },
+      { cause: error },
+    )
+  }
+
+  const text = await response.text()
+  if (!response.ok) {
+    throw new ApiError(response.status, errorBodyFrom(response, text))
+  }
+  if (text === '') {
+    return undefined as T
+  }
+  try {
+    return JSON.parse(text) as T
+  } catch (error) {
+    throw new ApiError(
+      response.status,
+      {
+        type: 'api_error',
+        code: 'invalid_json',
+        message: 'The server sent a response that is not valid JSON.',
+        param: null,
+      },
+      { cause: error },
+    )
+  }
+}
+
+function buildUrl(path: string, query: QueryParams | undefined): string {
+  const search = new URLSearchParams()
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== null && value !== undefined) {
+      search.append(name, String(value))
+    }
+  }
+  const queryString = search.toString()
+  return `${API_BASE_URL}${path}${queryString === '' ? '' : `?${queryString}`}`
+}
+
+/** Amounts travel as strings of digits (`"amount_koinu": "150000000"`), never as numbers. */
+function bigintAsDigits(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value
+}
+
+function errorBodyFrom(response: Response, text: string): ApiErrorBody {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (isErrorEnvelope(parsed)) {
+      const { type, code, message, param } = parsed.error
+      return { type, code, message, param: param ?? null }
+    }
+  } catch {
+    // Not JSON (a proxy's HTML error page, say): fall through to the generic error below.
+  }
+  return {
+    type: 'api_error',
+    code: `http_${response.status}`,
+    message: response.statusText || `Request failed with status ${response.status}.`,
+    param: null,
+  }
+}
+
+interface ErrorEnvelope {
+  error: { type: string; code: string; message: string; param?: string | null }
+}
+
+function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
+  if (typeof value !== 'object' || value === null || !('error' in value)) {
+    return false
+  }
+  const error: unknown = value.error
+  if (typeof error !== 'object' || error === null) {
+    return false
+  }
+  const fields = error as Record<string, unknown>
+  return (
+    typeof fields.type === 'string' &&
+    typeof fields.code === 'string' &&
+    typeof fields.message === 'string' &&
+    (fields.param === undefined || fields.param === null || typeof fields.param === 'string')
+  )
+}

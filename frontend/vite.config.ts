@@ -1,0 +1,32 @@
+import { fileURLToPath, URL } from 'node:url'
+
+import tailwindcss from '@tailwindcss/vite'
+import vue from '@vitejs/plugin-vue'
+import { defineConfig } from 'vite'
+
+/**
+ * Where `npm run dev` forwards `/api` requests. The default is the local gateway
+ * (`make up` serves it on port 3000), so the dev server talks to the same services
+ * the built app does. Override with DBAY_API_PROXY_TARGET.
+ */
+const apiProxyTarget = process.env.DBAY_API_PROXY_TARGET ?? 'http://127.0.0.1:3000'
+
+export default defineConfig({
+  plugins: [vue(), tailwindcss()],
+  resolve: {
+    alias: {
+      '@': fileURLToPath(new URL('./src', import.meta.url)),
+    },
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/api': {
+        target: apiProxyTarget,
+        changeOrigin: false,
+      },
+    },
+  },
+})

@@ -1,0 +1,1 @@
+"""Django integration: apps, middleware and helpers shared by the Django services."""

@@ -1,0 +1,1 @@
+"""pytest plugin: fixtures that connect tests to the real stores started by scripts/devstack."""

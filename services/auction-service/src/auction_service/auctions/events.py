@@ -1,0 +1,11 @@
+"""Events auction-service consumes (and, as they are added, the ones it publishes).
+
+`HANDLERS` maps an event's detail-type to the function that handles it; `manage.py consume_events`
+reads it through settings.DBAY_EVENT_HANDLERS. Each handler calls one service function.
+"""
+
+from collections.abc import Callable
+
+from dbay_common.events.envelope import Event
+
+HANDLERS: dict[str, Callable[[Event], None]] = {}

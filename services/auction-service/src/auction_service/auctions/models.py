@@ -1,0 +1,1 @@
+"""Auctions models. The domain models arrive with the issues that introduce them."""

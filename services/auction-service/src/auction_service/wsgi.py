@@ -1,0 +1,9 @@
+"""WSGI entry point: `gunicorn auction_service.wsgi:application`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "auction_service.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,9 @@
+"""Celery app for listing-service: `celery -A listing_service worker --beat`.
+
+The shared factory wires the Django settings, autodiscovers each app's tasks.py and schedules
+the outbox relay.
+"""
+
+from dbay_common.django.celery import create_celery_app
+
+app = create_celery_app("listing-service", settings_module="listing_service.settings")

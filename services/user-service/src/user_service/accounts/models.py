@@ -1,0 +1,1 @@
+"""Accounts models. The domain models arrive with the issues that introduce them."""

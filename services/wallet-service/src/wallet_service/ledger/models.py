@@ -1,0 +1,1 @@
+"""Ledger models. The domain models arrive with the issues that introduce them."""
