@@ -11,19 +11,18 @@ record what they handled (``dbay_common.django.outbox.inbox_handle``).
 
 Environment (read only by the ``build_*_from_env`` factories):
 
-==========================  ===========================================================================
-``EVENT_BUS``               ``redis`` (default) or ``eventbridge``
-``EVENT_BUS_REDIS_URL``     Redis URL of the bus (db 0). Defaults to the dev stack's Redis outside
-                            production; required in production.
-``EVENT_BUS_STREAM``        stream name, default ``dbay:events``
-``EVENT_CONSUMER_NAME``     this process's name inside its group, default ``<hostname>-<pid>``
-``EVENT_MAX_ATTEMPTS``      deliveries before an event is dead-lettered, default 5
-``EVENT_CLAIM_IDLE_MS``     how long a delivery may stay unacknowledged before another consumer
-                            takes it over, default 30000
-``EVENT_BUS_NAME``          EventBridge bus to publish to (eventbridge only, required)
-``EVENT_QUEUE_URL``         this service's SQS queue URL (eventbridge only, required for consumers)
-``AWS_ENDPOINT_URL``        honoured by boto3 itself; points the clients at moto in tests
-==========================  ===========================================================================
+- ``EVENT_BUS``: ``redis`` (default) or ``eventbridge``.
+- ``EVENT_BUS_REDIS_URL``: Redis URL of the bus (db 0). Defaults to the dev stack's Redis outside
+  production; required when ``DBAY_ENV=production``.
+- ``EVENT_BUS_STREAM``: stream name, default ``dbay:events``.
+- ``EVENT_BUS_DEAD_LETTER_STREAM``: default ``<stream>:dead`` (so ``dbay:events:dead``).
+- ``EVENT_CONSUMER_NAME``: this process's name inside its group, default ``<hostname>-<pid>``.
+- ``EVENT_MAX_ATTEMPTS``: deliveries before an event is dead-lettered, default 5.
+- ``EVENT_CLAIM_IDLE_MS``: how long a delivery may stay unacknowledged before another consumer
+  takes it over, default 30000.
+- ``EVENT_BUS_NAME``: EventBridge bus to publish to (eventbridge; required).
+- ``EVENT_QUEUE_URL``: this service's SQS queue URL (eventbridge; required for consumers).
+- ``AWS_ENDPOINT_URL``: honoured by boto3 itself; points the clients at moto in tests.
 """
 
 from __future__ import annotations
@@ -150,6 +149,7 @@ def build_consumer_from_env(group: str) -> EventConsumer:
         group=group,
         consumer_name=default_consumer_name(),
         stream=_stream(),
+        dead_letter_stream=os.environ.get("EVENT_BUS_DEAD_LETTER_STREAM", "").strip() or f"{_stream()}:dead",
         max_attempts=max_attempts,
         claim_idle_ms=int(os.environ.get("EVENT_CLAIM_IDLE_MS", "30000")),
     )

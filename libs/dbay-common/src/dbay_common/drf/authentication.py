@@ -1,0 +1,123 @@
+"""DRF authentication with dBay access tokens (``Authorization: Bearer <JWT>``).
+
+Services do not keep user tables for authentication: ``request.user`` is a :class:`TokenUser` built
+from the verified claims, so no query runs per request and no service imports user-service's models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from dbay_common.jwt import JwtVerifier, TokenInvalid, jwt_settings_from_env, verifier_for
+
+AUTHENTICATE_HEADER = 'Bearer realm="api"'
+
+
+class TokenUser:
+    """The caller as described by a verified access token: ``id`` (the ``sub``), ``roles``, ``claims``.
+
+    Quacks enough like ``django.contrib.auth`` users for DRF's permissions and throttles
+    (``is_authenticated``, ``pk``) without a database row.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+
+    def __init__(self, claims: dict[str, Any]) -> None:
+        self.claims = claims
+        self.id: str = str(claims["sub"])
+        roles = claims.get("roles")
+        self.roles: tuple[str, ...] = (
+            tuple(role for role in roles if isinstance(role, str)) if isinstance(roles, list) else ()
+        )
+
+    @property
+    def pk(self) -> str:
+        return self.id
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def __str__(self) -> str:
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"TokenUser(id={self.id!r}, roles={self.roles!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TokenUser) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+def django_jwt_verifier() -> JwtVerifier:
+    """The verifier configured by Django settings.
+
+    ``JWT_VERIFIER_FACTORY`` (a dotted path to a zero-argument callable) wins when set: user-service
+    uses it to verify its own tokens with its own keys instead of fetching its own JWKS over HTTP.
+    Otherwise ``JWT_ISSUER`` / ``JWT_AUDIENCE`` / ``JWT_JWKS_URL`` from settings (``common_settings``
+    puts them there), falling back to the environment.
+    """
+    factory_path = getattr(settings, "JWT_VERIFIER_FACTORY", None)
+    if factory_path:
+        factory = import_string(factory_path)
+        verifier = factory()
+        if not isinstance(verifier, JwtVerifier):
+            raise TypeError(f"{factory_path} must return a JwtVerifier")
+        return verifier
+    if all(hasattr(settings, name) for name in ("JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS_URL")):
+        return verifier_for(
+            issuer=settings.JWT_ISSUER, audience=settings.JWT_AUDIENCE, jwks_url=settings.JWT_JWKS_URL
+        )
+    return verifier_for(**jwt_settings_from_env())
+
+
+def bearer_token(authorization: bytes | str) -> str | None:
+    """The token of a ``Bearer`` Authorization header; None when the header is absent or another scheme.
+
+    A ``Bearer`` header that is malformed raises :class:`TokenInvalid`.
+    """
+    raw = authorization.encode("latin-1") if isinstance(authorization, str) else authorization
+    parts = raw.split()
+    if not parts or parts[0].lower() != b"bearer":
+        return None
+    if len(parts) != 2:
+        raise TokenInvalid("Authorization header must be 'Bearer <token>'")
+    try:
+        return parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise TokenInvalid("token is malformed") from None
+
+
+class JwtAuthentication(BaseAuthentication):
+    """Authenticate ``Bearer`` access tokens; requests without one stay anonymous.
+
+    A request without credentials is not rejected here: views opt in to authentication with
+    ``permission_classes = [IsAuthenticated]``. A request *with* a bad token is rejected (401,
+    ``invalid_token``) even on public views, so a client learns its token is broken.
+    """
+
+    def authenticate(self, request: Request) -> tuple[TokenUser, str] | None:
+        try:
+            token = bearer_token(get_authorization_header(request))
+            if token is None:
+                return None
+            claims = django_jwt_verifier().verify(token)
+        except TokenInvalid as error:
+            raise exceptions.AuthenticationFailed(str(error), code="invalid_token") from None
+        return TokenUser(claims), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return AUTHENTICATE_HEADER
+
+
+# Register the OpenAPI description of this class with drf-spectacular (extensions register on import).
+from dbay_common.drf import schema as _schema  # noqa: E402, F401
