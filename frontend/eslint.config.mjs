@@ -21,6 +21,9 @@ export default withVueTs(
       'vue/define-props-declaration': ['error', 'type-based'],
       'vue/define-emits-declaration': ['error', 'type-based'],
       'vue/multi-word-component-names': 'error',
+      // Type-based props say `prop?: T`; an optional prop without a default is undefined, and
+      // the type already tells every reader so.
+      'vue/require-default-prop': 'off',
       'vue/require-typed-ref': 'error',
       'vue/no-unused-refs': 'error',
       'vue/no-useless-v-bind': 'error',

@@ -5,7 +5,7 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
 
 /**
- * Where `npm run dev` forwards `/api` requests. The default is the local gateway
+ * Where `npm run dev` forwards `/api` requests (and `/ws` WebSockets). The default is the local gateway
  * (`make up` serves it on port 3000), so the dev server talks to the same services
  * the built app does. Override with DBAY_API_PROXY_TARGET.
  */
@@ -26,6 +26,11 @@ export default defineConfig({
       '/api': {
         target: apiProxyTarget,
         changeOrigin: false,
+      },
+      // Notification push (docs/adr/0004: the gateway upgrades WebSockets on /ws/).
+      '/ws': {
+        target: apiProxyTarget,
+        ws: true,
       },
     },
   },

@@ -72,14 +72,24 @@ def generate(service: Service) -> dict:
     """The service's current OpenAPI document, built in a fresh interpreter."""
     if service.is_django:
         command = [
-            sys.executable, "-m", "django", "spectacular",
-            "--format", "openapi-json", "--fail-on-warn", "--validate",
+            sys.executable,
+            "-m",
+            "django",
+            "spectacular",
+            "--format",
+            "openapi-json",
+            "--fail-on-warn",
+            "--validate",
         ]
     else:
         command = [sys.executable, str(Path(__file__).resolve()), "--emit-flask", service.package]
     result = subprocess.run(
-        command, cwd=SERVICES_DIR / service.name, env=generation_env(service),
-        capture_output=True, text=True, check=False,
+        command,
+        cwd=SERVICES_DIR / service.name,
+        env=generation_env(service),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(
@@ -100,10 +110,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Write docs/api-contracts/<service>.yaml from each service's code, or check for drift.",
     )
-    parser.add_argument("--check", action="store_true",
-                        help="compare with the committed documents instead of writing; exit 1 on drift")
-    parser.add_argument("--service", action="append", metavar="NAME",
-                        help="only this service (repeatable); default: every service under services/")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the committed documents instead of writing; exit 1 on drift",
+    )
+    parser.add_argument(
+        "--service",
+        action="append",
+        metavar="NAME",
+        help="only this service (repeatable); default: every service under services/",
+    )
     parser.add_argument("--emit-flask", metavar="PACKAGE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -130,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             drifted.append(service.name)
             diff = difflib.unified_diff(
-                current.splitlines(keepends=True), expected.splitlines(keepends=True),
-                fromfile=f"{path.relative_to(ROOT)} (committed)", tofile=f"{service.name} (generated)",
+                current.splitlines(keepends=True),
+                expected.splitlines(keepends=True),
+                fromfile=f"{path.relative_to(ROOT)} (committed)",
+                tofile=f"{service.name} (generated)",
             )
             sys.stdout.writelines(diff)
             print(f"openapi: {service.name}: DRIFT")

@@ -8,15 +8,12 @@ from collections.abc import Callable
 
 import pytest
 import redis
-
 from dbay_common.events import Event
-from dbay_common.testing.events import (  # noqa: F401 - fixtures
-    EventStreamNames,
-    event_stream,
-    events_redis,
-    events_redis_url,
-)
+from dbay_common.testing.events import EventStreamNames
 from dbay_common.transports.redis_streams import RedisStreamsConsumer, RedisStreamsPublisher
+
+# Fixtures; the dbay_common pytest plugin may also load this module, which is harmless.
+pytest_plugins = ["dbay_common.testing.events"]
 
 
 def make_event(n: int, detail_type: str = "thing.happened") -> Event:
@@ -59,7 +56,8 @@ def test_publish_appends_each_event_with_its_body(
     entries = events_redis.xrange(event_stream.stream)
     assert len(entries) == 2
     for (_entry_id, fields), event in zip(entries, events, strict=True):
-        assert fields == {"event": event.to_json(), "event_id": event.event_id, "detail_type": "thing.happened"}
+        expected = {"event": event.to_json(), "event_id": event.event_id, "detail_type": "thing.happened"}
+        assert fields == expected
         assert Event.from_json(fields["event"]) == event
 
 

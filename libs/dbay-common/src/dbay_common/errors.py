@@ -66,7 +66,7 @@ class ApiError(Exception):
         )
 
 
-class InvalidRequest(ApiError):
+class InvalidRequest(ApiError):  # noqa: N818 - name fixed by the shared API
     """The request is malformed or its input is invalid (400). Nothing was changed."""
 
     default_status = 400
@@ -75,7 +75,7 @@ class InvalidRequest(ApiError):
     default_message = "The request is invalid."
 
 
-class AuthenticationFailed(ApiError):
+class AuthenticationFailed(ApiError):  # noqa: N818 - name fixed by the shared API
     """No valid credentials were presented (401). Clients should (re)authenticate."""
 
     default_status = 401
@@ -89,7 +89,7 @@ class AuthenticationFailed(ApiError):
         self.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
 
 
-class PermissionDenied(ApiError):
+class PermissionDenied(ApiError):  # noqa: N818 - name fixed by the shared API
     """Authenticated, but not allowed to do this (403)."""
 
     default_status = 403
@@ -98,7 +98,7 @@ class PermissionDenied(ApiError):
     default_message = "You do not have permission to perform this action."
 
 
-class NotFound(ApiError):
+class NotFound(ApiError):  # noqa: N818 - name fixed by the shared API
     """The resource or route does not exist, or is not visible to the caller (404)."""
 
     default_status = 404
@@ -107,7 +107,7 @@ class NotFound(ApiError):
     default_message = "The requested resource does not exist."
 
 
-class MethodNotAllowed(ApiError):
+class MethodNotAllowed(ApiError):  # noqa: N818 - name fixed by the shared API
     """The route exists but not for this HTTP method (405)."""
 
     default_status = 405
@@ -116,7 +116,7 @@ class MethodNotAllowed(ApiError):
     default_message = "This method is not allowed on this resource."
 
 
-class Conflict(ApiError):
+class Conflict(ApiError):  # noqa: N818 - name fixed by the shared API
     """The request conflicts with the current state of the resource (409), e.g. auction closed."""
 
     default_status = 409
@@ -125,7 +125,7 @@ class Conflict(ApiError):
     default_message = "The request conflicts with the current state of the resource."
 
 
-class UnprocessableEntity(ApiError):
+class UnprocessableEntity(ApiError):  # noqa: N818 - name fixed by the shared API
     """Well-formed but semantically unacceptable (422), e.g. an Idempotency-Key reused with another body."""
 
     default_status = 422
@@ -134,7 +134,7 @@ class UnprocessableEntity(ApiError):
     default_message = "The request could not be processed."
 
 
-class RateLimited(ApiError):
+class RateLimited(ApiError):  # noqa: N818 - name fixed by the shared API
     """Too many requests (429). ``retry_after_s`` becomes the ``Retry-After`` header."""
 
     default_status = 429
@@ -142,7 +142,9 @@ class RateLimited(ApiError):
     default_code = "rate_limited"
     default_message = "Too many requests; slow down."
 
-    def __init__(self, message: str | None = None, *, retry_after_s: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, message: str | None = None, *, retry_after_s: float | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
         self.retry_after_s = retry_after_s
         if retry_after_s is not None:
@@ -150,7 +152,7 @@ class RateLimited(ApiError):
             self.headers["Retry-After"] = str(max(0, math.ceil(retry_after_s)))
 
 
-class ServiceUnavailable(ApiError):
+class ServiceUnavailable(ApiError):  # noqa: N818 - name fixed by the shared API
     """A dependency is down or the service is overloaded (503); the client may retry later."""
 
     default_status = 503

@@ -26,7 +26,7 @@ _ERROR_TEXT_MAX = 200
 Check = Callable[[], None]
 
 
-class CheckFailed(RuntimeError):
+class HealthCheckError(RuntimeError):
     """A store answered, but with a state we count as unhealthy (ES cluster red, RPC error...)."""
 
 
@@ -41,7 +41,7 @@ def redis_check(url: str) -> Check:
         )
         try:
             if client.ping() is not True:
-                raise CheckFailed("PING did not return PONG")
+                raise HealthCheckError("PING did not return PONG")
         finally:
             client.close()
 
@@ -55,7 +55,9 @@ def memcached_check(addr: str) -> Check:
     def check() -> None:
         from pymemcache.client.base import Client
 
-        client = Client((host or "127.0.0.1", int(port)), connect_timeout=CHECK_TIMEOUT_S, timeout=CHECK_TIMEOUT_S)
+        client = Client(
+            (host or "127.0.0.1", int(port)), connect_timeout=CHECK_TIMEOUT_S, timeout=CHECK_TIMEOUT_S
+        )
         try:
             client.version()
         finally:
@@ -73,7 +75,7 @@ def elasticsearch_check(url: str) -> Check:
         response.raise_for_status()
         status = response.json().get("status")
         if status not in ("green", "yellow"):
-            raise CheckFailed(f"cluster status is {status}")
+            raise HealthCheckError(f"cluster status is {status}")
 
     return check
 
@@ -126,15 +128,15 @@ def dogecoin_node_check(rpc_url: str) -> Check:
             timeout=CHECK_TIMEOUT_S,
         )
         if response.status_code == 401:
-            raise CheckFailed("RPC authentication failed")
+            raise HealthCheckError("RPC authentication failed")
         try:
             payload = response.json()
         except ValueError:
-            raise CheckFailed(f"RPC answered HTTP {response.status_code} without JSON") from None
+            raise HealthCheckError(f"RPC answered HTTP {response.status_code} without JSON") from None
         if payload.get("error"):
-            raise CheckFailed(f"RPC error: {payload['error']}")
+            raise HealthCheckError(f"RPC error: {payload['error']}")
         if not isinstance(payload.get("result"), dict):
-            raise CheckFailed("RPC returned no blockchain info")
+            raise HealthCheckError("RPC returned no blockchain info")
 
     return check
 
@@ -147,7 +149,9 @@ def postgres_check(dsn: str) -> Check:
 
         # connect_timeout is whole seconds (libpq's minimum effective value is 2).
         with psycopg.connect(
-            dsn, connect_timeout=int(CHECK_TIMEOUT_S), options=f"-c statement_timeout={int(CHECK_TIMEOUT_S * 1000)}"
+            dsn,
+            connect_timeout=int(CHECK_TIMEOUT_S),
+            options=f"-c statement_timeout={int(CHECK_TIMEOUT_S * 1000)}",
         ) as connection:
             connection.execute("SELECT 1").fetchone()
 
@@ -164,7 +168,7 @@ def _timed(check: Check) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         check()
-    except Exception as error:  # noqa: BLE001 - any failure of a check is a result, not a crash
+    except Exception as error:  # any failure of a check is a result, not a crash
         return {"status": "error", "error": _describe(error)}
     return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
 

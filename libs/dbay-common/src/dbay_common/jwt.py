@@ -29,8 +29,8 @@ from typing import Any
 
 import jwt as pyjwt
 import requests
-from jwt.algorithms import RSAAlgorithm
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+from jwt.algorithms import RSAAlgorithm
 
 from dbay_common.errors import ServiceUnavailable
 from dbay_common.settings import env_list, env_str
@@ -47,7 +47,7 @@ DEV_AUDIENCE = "dbay-api"
 DEV_JWKS_URL = "http://127.0.0.1:8004/api/v1/user/.well-known/jwks.json"
 
 
-class TokenInvalid(Exception):
+class TokenInvalid(Exception):  # noqa: N818 - name fixed by the shared API
     """The token is malformed, forged, expired, or not meant for us. The message is safe to show."""
 
 
@@ -195,6 +195,28 @@ class JwtVerifier:
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise TokenInvalid("token subject is invalid")
         return claims
+
+
+def bearer_token(authorization: bytes | str | None) -> str | None:
+    """The token of a ``Bearer`` Authorization header; None when the header is absent or another scheme.
+
+    A ``Bearer`` header that is malformed raises :class:`TokenInvalid`.
+    """
+    if not authorization:
+        return None
+    try:
+        raw = authorization.encode("latin-1") if isinstance(authorization, str) else authorization
+    except UnicodeEncodeError:
+        raise TokenInvalid("Authorization header is malformed") from None
+    parts = raw.split()
+    if not parts or parts[0].lower() != b"bearer":
+        return None
+    if len(parts) != 2:
+        raise TokenInvalid("Authorization header must be 'Bearer <token>'")
+    try:
+        return parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise TokenInvalid("token is malformed") from None
 
 
 @functools.lru_cache(maxsize=32)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +23,11 @@ request_id_var: ContextVar[str | None] = ContextVar("dbay_request_id", default=N
 correlation_id_var: ContextVar[str | None] = ContextVar("dbay_correlation_id", default=None)
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged.
-_RECORD_ATTRIBUTES = frozenset(
-    vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
-) | {"message", "asctime", "taskName"}
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()) | {
+    "message",
+    "asctime",
+    "taskName",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -60,6 +63,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, default=str, ensure_ascii=False)
 
 
+class StdoutHandler(logging.StreamHandler):
+    """A stream handler that writes to whatever ``sys.stdout`` is *now*.
+
+    A plain ``StreamHandler(sys.stdout)`` keeps the stream it saw at configuration time, which
+    breaks when something (pytest's capture, a daemoniser) swaps ``sys.stdout`` afterwards.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stdout)
+        super().emit(record)
+
+
 def configure_logging(*, service: str, level: str = "INFO", apply: bool = True) -> dict[str, Any]:
     """Return (and by default apply) a ``logging.config.dictConfig`` sending JSON lines to stdout.
 
@@ -73,9 +91,7 @@ def configure_logging(*, service: str, level: str = "INFO", apply: bool = True) 
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter, "service": service}},
-        "handlers": {
-            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
-        },
+        "handlers": {"stdout": {"()": StdoutHandler, "formatter": "json"}},
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {
             # Django's own handlers would print plain-text tracebacks; send everything to root.

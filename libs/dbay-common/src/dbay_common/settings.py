@@ -23,11 +23,11 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 ENVIRONMENTS = ("development", "test", "production")
 
 
-class MissingSetting(RuntimeError):
+class MissingSetting(RuntimeError):  # noqa: N818 - name fixed by the shared API
     """A required environment variable is not set (the message names it)."""
 
 
-class InvalidSetting(RuntimeError):
+class InvalidSetting(RuntimeError):  # noqa: N818 - name fixed by the shared API
     """An environment variable is set to a value that cannot be used (the message names it)."""
 
 

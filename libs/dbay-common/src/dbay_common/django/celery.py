@@ -95,9 +95,12 @@ def create_celery_app(service: str, *, settings_module: str) -> Celery:
 
 def _enqueue_relay() -> None:
     try:
-        # retry=False: if the broker is down, fail now rather than stall the request that committed;
-        # beat's periodic run publishes the row anyway.
-        relay_outbox_task.apply_async(retry=False)
+        # One connection attempt, no publish retries: with the broker down, kombu's defaults would
+        # hold the request that just committed for seconds. Failing fast is safe because beat's
+        # periodic run publishes the row anyway.
+        app = relay_outbox_task.app
+        with app.connection_for_write(transport_options={"max_retries": 0}) as broker:
+            relay_outbox_task.apply_async(connection=broker, retry=False)
     except Exception:
         logger.warning("could not enqueue the outbox relay; beat will pick the events up", exc_info=True)
 

@@ -73,21 +73,26 @@ def common_settings(
     extra_middleware: list[str] | None = None,
 ) -> dict[str, Any]:
     """Return the shared Django settings for ``service`` (see the module docstring for usage)."""
+    # Read in the order an operator fixes them: the secret first, then where to listen, then stores.
     production = is_production()
+    secret_key = env_str("DJANGO_SECRET_KEY", dev_default=_DEV_SECRET_KEY)
     debug = env_bool("DJANGO_DEBUG", default=False)
+    allowed_hosts = env_list(
+        "DJANGO_ALLOWED_HOSTS", dev_default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+    database_url = env_str("DATABASE_URL", dev_default=dev_url("postgres", name=database_name))
     redis_url = env_str("REDIS_URL", dev_default=dev_url("redis", name=str(redis_db)))
-    log_level = env_str("LOG_LEVEL", default="INFO")
+    event_bus_redis_url = env_str("EVENT_BUS_REDIS_URL", dev_default=dev_url("redis", name="0"))
     jwt = jwt_settings_from_env()
+    log_level = env_str("LOG_LEVEL", default="INFO")
 
     settings: dict[str, Any] = {
         "DBAY_ENV": current_env(),
         "DBAY_SERVICE": service,
         "BASE_DIR": base_dir,
-        "SECRET_KEY": env_str("DJANGO_SECRET_KEY", dev_default=_DEV_SECRET_KEY),
+        "SECRET_KEY": secret_key,
         "DEBUG": debug,
-        "ALLOWED_HOSTS": env_list(
-            "DJANGO_ALLOWED_HOSTS", dev_default=["localhost", "127.0.0.1", "[::1]", "testserver"]
-        ),
+        "ALLOWED_HOSTS": allowed_hosts,
         "ROOT_URLCONF": root_urlconf,
         "USE_TZ": True,
         "TIME_ZONE": "UTC",
@@ -104,11 +109,7 @@ def common_settings(
                 "OPTIONS": {"context_processors": []},
             }
         ],
-        "DATABASES": {
-            "default": database_from_url(
-                env_str("DATABASE_URL", dev_default=dev_url("postgres", name=database_name))
-            )
-        },
+        "DATABASES": {"default": database_from_url(database_url)},
         "REDIS_URL": redis_url,
         "REST_FRAMEWORK": {
             "EXCEPTION_HANDLER": "dbay_common.drf.exception_handler",
@@ -139,7 +140,7 @@ def common_settings(
         "CELERY_ACCEPT_CONTENT": ["json"],
         "CELERY_TIMEZONE": "UTC",
         "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
-        "DBAY_EVENT_BUS_REDIS_URL": env_str("EVENT_BUS_REDIS_URL", dev_default=dev_url("redis", name="0")),
+        "DBAY_EVENT_BUS_REDIS_URL": event_bus_redis_url,
         "JWT_ISSUER": jwt["issuer"],
         "JWT_AUDIENCE": jwt["audience"],
         "JWT_JWKS_URL": jwt["jwks_url"],

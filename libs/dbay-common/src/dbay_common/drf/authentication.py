@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from dbay_common.jwt import JwtVerifier, TokenInvalid, jwt_settings_from_env, verifier_for
+from dbay_common.jwt import JwtVerifier, TokenInvalid, bearer_token, jwt_settings_from_env, verifier_for
 
 AUTHENTICATE_HEADER = 'Bearer realm="api"'
 
@@ -78,23 +78,6 @@ def django_jwt_verifier() -> JwtVerifier:
             issuer=settings.JWT_ISSUER, audience=settings.JWT_AUDIENCE, jwks_url=settings.JWT_JWKS_URL
         )
     return verifier_for(**jwt_settings_from_env())
-
-
-def bearer_token(authorization: bytes | str) -> str | None:
-    """The token of a ``Bearer`` Authorization header; None when the header is absent or another scheme.
-
-    A ``Bearer`` header that is malformed raises :class:`TokenInvalid`.
-    """
-    raw = authorization.encode("latin-1") if isinstance(authorization, str) else authorization
-    parts = raw.split()
-    if not parts or parts[0].lower() != b"bearer":
-        return None
-    if len(parts) != 2:
-        raise TokenInvalid("Authorization header must be 'Bearer <token>'")
-    try:
-        return parts[1].decode("ascii")
-    except UnicodeDecodeError:
-        raise TokenInvalid("token is malformed") from None
 
 
 class JwtAuthentication(BaseAuthentication):

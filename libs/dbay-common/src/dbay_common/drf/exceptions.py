@@ -13,10 +13,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connections
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 from dbay_common.errors import (
     ApiError,
@@ -71,6 +71,16 @@ def validation_error_body(detail: Any) -> dict[str, Any]:
     return error_body(type="invalid_request", code=code, message=message, param=param)
 
 
+def set_rollback() -> None:
+    """Mark open request transactions for rollback (as DRF's own handler does; relevant only to
+    services that turn ``ATOMIC_REQUESTS`` on). Reimplemented because importing
+    ``rest_framework.views`` here would be circular: DRF imports this module while loading it.
+    """
+    for connection in connections.all(initialized_only=True):
+        if connection.settings_dict["ATOMIC_REQUESTS"] and connection.in_atomic_block:
+            connection.set_rollback(True)
+
+
 def _response(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
     set_rollback()
     return Response(body, status=status, headers=headers or {})
@@ -88,7 +98,9 @@ def _api_exception_response(exc: drf_exceptions.APIException) -> Response:
         return _response(validation_error_body(detail), 400)
     if isinstance(exc, drf_exceptions.ParseError):
         return _response(
-            error_body(type="invalid_request", code="invalid_json", message=f"Malformed request body: {message}"),
+            error_body(
+                type="invalid_request", code="invalid_json", message=f"Malformed request body: {message}"
+            ),
             400,
         )
     if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
@@ -140,4 +152,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         "unhandled exception in %s", type(view).__name__ if view is not None else "view", exc_info=exc
     )
     return _response(error_body(type="api_error", code="internal_error", message=GENERIC_500_MESSAGE), 500)
-

@@ -55,9 +55,13 @@ class CursorPagination(BasePagination):
     has_more: bool = False
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
+        self, queryset: QuerySet[Any, Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
-        params = parse_page_params(request.query_params, default_limit=self.default_limit, max_limit=self.max_limit)
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("CursorPagination pages querysets (it seeks with a WHERE clause)")
+        params = parse_page_params(
+            request.query_params, default_limit=self.default_limit, max_limit=self.max_limit
+        )
         ordering = tuple(getattr(view, "cursor_ordering", None) or self.ordering)
         cursor_field = getattr(view, "cursor_field", None) or self.cursor_field
         field_names = [name for name, _ in _split(ordering)]
@@ -112,7 +116,12 @@ class CursorPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": f"Number of items to return (1 to {self.max_limit}).",
-                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_limit, "default": self.default_limit},
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_limit,
+                    "default": self.default_limit,
+                },
             },
             {
                 "name": "starting_after",

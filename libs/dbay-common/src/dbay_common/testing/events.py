@@ -14,13 +14,14 @@ even in parallel) on the dev stack's Redis, db ``DBAY_TEST_EVENTS_REDIS_DB`` (de
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import redis
+
+from dbay_common.settings import dev_url, env_int
 
 __all__ = ["EventStreamNames", "event_bus_env", "event_stream", "events_redis", "events_redis_url"]
 
@@ -33,9 +34,7 @@ class EventStreamNames:
 
 @pytest.fixture(scope="session")
 def events_redis_url() -> str:
-    port = os.environ.get("DBAY_REDIS_PORT", "56379")
-    db = os.environ.get("DBAY_TEST_EVENTS_REDIS_DB", "14")
-    return f"redis://127.0.0.1:{port}/{db}"
+    return dev_url("redis", name=str(env_int("DBAY_TEST_EVENTS_REDIS_DB", default=14)))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ Environment (read only by the ``build_*_from_env`` factories):
 
 - ``EVENT_BUS``: ``redis`` (default) or ``eventbridge``.
 - ``EVENT_BUS_REDIS_URL``: Redis URL of the bus (db 0). Defaults to the dev stack's Redis outside
-  production; required when ``DBAY_ENV=production``.
+  production (``dbay_common.settings.dev_url("redis", name="0")``); required in production.
 - ``EVENT_BUS_STREAM``: stream name, default ``dbay:events``.
 - ``EVENT_BUS_DEAD_LETTER_STREAM``: default ``<stream>:dead`` (so ``dbay:events:dead``).
 - ``EVENT_CONSUMER_NAME``: this process's name inside its group, default ``<hostname>-<pid>``.
@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from dbay_common.events.envelope import Event
+from dbay_common.settings import InvalidSetting, dev_url, env_int, env_str
 
 __all__ = [
     "DEFAULT_STREAM",
@@ -90,37 +91,25 @@ class EventConsumer(Protocol):
 
 
 def _event_bus_kind() -> str:
-    kind = os.environ.get("EVENT_BUS", "redis").strip().lower() or "redis"
+    kind = env_str("EVENT_BUS", default="redis").lower()
     if kind not in {"redis", "eventbridge"}:
-        raise ValueError(f"EVENT_BUS must be 'redis' or 'eventbridge', got {kind!r}")
+        raise InvalidSetting(f"EVENT_BUS must be 'redis' or 'eventbridge', not {kind!r}")
     return kind
 
 
-def _required(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        raise RuntimeError(f"environment variable {name} is required for EVENT_BUS={_event_bus_kind()}")
-    return value
-
-
 def _redis_url() -> str:
-    url = os.environ.get("EVENT_BUS_REDIS_URL", "").strip()
-    if url:
-        return url
-    if os.environ.get("DBAY_ENV", "development") == "production":
-        raise RuntimeError("environment variable EVENT_BUS_REDIS_URL is required in production")
-    port = os.environ.get("DBAY_REDIS_PORT", "56379")
-    return f"redis://127.0.0.1:{port}/0"
+    # Redis db 0 carries the event bus on the dev stack (docs/CONVENTIONS-dev-contract.md).
+    return env_str("EVENT_BUS_REDIS_URL", dev_default=dev_url("redis", name="0"))
 
 
 def _stream() -> str:
-    return os.environ.get("EVENT_BUS_STREAM", "").strip() or DEFAULT_STREAM
+    return env_str("EVENT_BUS_STREAM", default=DEFAULT_STREAM)
 
 
 def default_consumer_name() -> str:
     """Unique per process and stable for its lifetime: a restarted process is a new consumer and
     the old one's unacknowledged entries are taken over by whoever claims them."""
-    return os.environ.get("EVENT_CONSUMER_NAME", "").strip() or f"{socket.gethostname()}-{os.getpid()}"
+    return env_str("EVENT_CONSUMER_NAME", default=f"{socket.gethostname()}-{os.getpid()}")
 
 
 def build_publisher_from_env() -> EventPublisher:
@@ -128,7 +117,7 @@ def build_publisher_from_env() -> EventPublisher:
     if _event_bus_kind() == "eventbridge":
         from dbay_common.transports.eventbridge import EventBridgePublisher
 
-        return EventBridgePublisher(bus_name=_required("EVENT_BUS_NAME"))
+        return EventBridgePublisher(bus_name=env_str("EVENT_BUS_NAME"))
     from dbay_common.transports.redis_streams import RedisStreamsPublisher
 
     return RedisStreamsPublisher(redis_url=_redis_url(), stream=_stream())
@@ -137,11 +126,11 @@ def build_publisher_from_env() -> EventPublisher:
 def build_consumer_from_env(group: str) -> EventConsumer:
     """The consumer for ``EVENT_BUS``; ``group`` is the consuming service (ignored on SQS, where the
     queue itself belongs to one service)."""
-    max_attempts = int(os.environ.get("EVENT_MAX_ATTEMPTS", "5"))
+    max_attempts = env_int("EVENT_MAX_ATTEMPTS", default=5)
     if _event_bus_kind() == "eventbridge":
         from dbay_common.transports.eventbridge import SqsEventConsumer
 
-        return SqsEventConsumer(queue_url=_required("EVENT_QUEUE_URL"), max_attempts=max_attempts)
+        return SqsEventConsumer(queue_url=env_str("EVENT_QUEUE_URL"), max_attempts=max_attempts)
     from dbay_common.transports.redis_streams import RedisStreamsConsumer
 
     return RedisStreamsConsumer(
@@ -149,7 +138,7 @@ def build_consumer_from_env(group: str) -> EventConsumer:
         group=group,
         consumer_name=default_consumer_name(),
         stream=_stream(),
-        dead_letter_stream=os.environ.get("EVENT_BUS_DEAD_LETTER_STREAM", "").strip() or f"{_stream()}:dead",
+        dead_letter_stream=env_str("EVENT_BUS_DEAD_LETTER_STREAM", default=f"{_stream()}:dead"),
         max_attempts=max_attempts,
-        claim_idle_ms=int(os.environ.get("EVENT_CLAIM_IDLE_MS", "30000")),
+        claim_idle_ms=env_int("EVENT_CLAIM_IDLE_MS", default=30_000),
     )

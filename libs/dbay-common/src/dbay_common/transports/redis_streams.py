@@ -47,13 +47,28 @@ _MAX_ERROR_CHARS = 2000
 StreamEntry = tuple[str, dict[str, str]]
 
 
-def _client(redis_url: str) -> redis.Redis:
-    # decode_responses: stream ids, field names and JSON bodies are all text.
-    return redis.Redis.from_url(redis_url, decode_responses=True, health_check_interval=30)
+def _client(redis_url: str, *, socket_timeout_s: float | None) -> redis.Redis:
+    """A client with text responses (stream ids, field names and JSON bodies are all text).
+
+    Connecting times out after 5 s so an unreachable Redis surfaces as an error instead of a hang.
+    """
+    return redis.Redis.from_url(
+        redis_url,
+        decode_responses=True,
+        health_check_interval=30,
+        socket_connect_timeout=5,
+        socket_timeout=socket_timeout_s,
+        socket_keepalive=True,
+    )
 
 
 class RedisStreamsPublisher:
-    """Appends events to the stream in one ``MULTI``/``EXEC``, so a batch lands whole or raises."""
+    """Appends events to the stream in one ``MULTI``/``EXEC``, so a batch lands whole or raises.
+
+    Commands time out after 5 s: the outbox relay publishes while holding row locks, and a stalled
+    network must not keep that transaction open. A ``client`` passed in must use
+    ``decode_responses=True``.
+    """
 
     def __init__(
         self,
@@ -65,7 +80,7 @@ class RedisStreamsPublisher:
     ) -> None:
         self.stream = stream
         self.maxlen_approx = maxlen_approx
-        self._redis = client if client is not None else _client(redis_url)
+        self._redis = client if client is not None else _client(redis_url, socket_timeout_s=5)
 
     def publish(self, events: Sequence[Event]) -> None:
         if not events:
@@ -89,7 +104,9 @@ class RedisStreamsConsumer:
     """Reads the stream as ``consumer_name`` inside consumer group ``group`` (one group per service).
 
     See the module docstring for retries and dead-lettering. ``batch_size`` bounds how many entries
-    one poll reads and how many idle entries one poll re-claims.
+    one poll reads and how many idle entries one poll re-claims. Reads block server-side for
+    ``block_ms``, so the socket has no read timeout; a ``client`` passed in must use
+    ``decode_responses=True``.
     """
 
     def __init__(
@@ -114,7 +131,7 @@ class RedisStreamsConsumer:
         self.max_attempts = max_attempts
         self.claim_idle_ms = claim_idle_ms
         self.batch_size = batch_size
-        self._redis = client if client is not None else _client(redis_url)
+        self._redis = client if client is not None else _client(redis_url, socket_timeout_s=None)
         self._stop_requested = threading.Event()
         self._claim_cursor = "0-0"
 
@@ -284,4 +301,3 @@ def _entries_of(response: Any) -> list[StreamEntry]:
             entries = entries[0]
         flat.extend((str(entry_id), fields) for entry_id, fields in entries if entry_id is not None)
     return flat
-

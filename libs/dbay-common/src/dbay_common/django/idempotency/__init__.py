@@ -8,6 +8,9 @@ does both). This package must not import models at import time (it is loaded whi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
+
+V = TypeVar("V")
 
 
 def idempotency_records_purge(*, older_than: timedelta | datetime) -> int:
@@ -21,7 +24,7 @@ def idempotency_records_purge(*, older_than: timedelta | datetime) -> int:
     return purge(older_than=older_than)
 
 
-def idempotency_exempt(view: object) -> object:
+def idempotency_exempt(view: V) -> V:
     """Mark a view (function or class) so the middleware never applies Idempotency-Key handling to it."""
     view.idempotency_exempt = True  # type: ignore[attr-defined]
     return view

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -19,18 +21,22 @@ class IdempotencyRecord(models.Model):
         IN_PROGRESS = "in_progress"
         COMPLETED = "completed"
 
-    principal = models.CharField(max_length=255)
-    method = models.CharField(max_length=10)
-    path = models.TextField()
-    key = models.CharField(max_length=255)
-    request_fingerprint = models.CharField(max_length=64)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_headers = models.JSONField(default=list)
-    response_body = models.BinaryField(null=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    locked_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True)
+    principal: models.CharField[str, str] = models.CharField(max_length=255)
+    method: models.CharField[str, str] = models.CharField(max_length=10)
+    path: models.TextField[str, str] = models.TextField()
+    key: models.CharField[str, str] = models.CharField(max_length=255)
+    request_fingerprint: models.CharField[str, str] = models.CharField(max_length=64)
+    state: models.CharField[str, str] = models.CharField(
+        max_length=16, choices=State.choices, default=State.IN_PROGRESS
+    )
+    response_status: models.PositiveSmallIntegerField[int | None, int | None] = (
+        models.PositiveSmallIntegerField(null=True)
+    )
+    response_headers: models.JSONField[Any, Any] = models.JSONField(default=list)
+    response_body: models.BinaryField[bytes | None, bytes | memoryview | None] = models.BinaryField(null=True)
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(default=timezone.now)
+    locked_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(default=timezone.now)
+    completed_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(null=True)
 
     class Meta:
         db_table = "dbay_idempotency_record"

@@ -16,7 +16,6 @@ Every statement is a single-row write keyed by the unique scope, so no lock is h
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,10 +35,15 @@ class IdempotencyScope:
 
 @dataclass(frozen=True)
 class Claim:
-    """Outcome of a claim: ``record_id`` set when this request owns the key, else ``existing``."""
+    """Outcome of a claim: ``record_id`` set when this request owns the key, else ``existing``.
+
+    ``locked_at`` identifies this claim of the record: if a stale claim is taken over, the original
+    owner's late complete/release matches nothing instead of clobbering the new owner's claim.
+    """
 
     record_id: int | None
     existing: IdempotencyRecord | None
+    locked_at: datetime | None = None
 
 
 def _table() -> str:
@@ -97,7 +101,7 @@ def idempotency_key_claim(
                 )
                 row = cursor.fetchone()
         if row is not None:
-            return Claim(record_id=int(row[0]), existing=None)
+            return Claim(record_id=int(row[0]), existing=None, locked_at=now)
         existing = (
             IdempotencyRecord.objects.using(using)
             .filter(principal=scope.principal, method=scope.method, path=scope.path, key=scope.key)
@@ -111,6 +115,7 @@ def idempotency_key_claim(
 def idempotency_key_complete(
     *,
     record_id: int,
+    locked_at: datetime,
     status: int,
     headers: list[tuple[str, str]],
     body: bytes,
@@ -118,20 +123,20 @@ def idempotency_key_complete(
 ) -> None:
     """Store the owner's response so later requests with the same key replay it."""
     IdempotencyRecord.objects.using(using).filter(
-        id=record_id, state=IdempotencyRecord.State.IN_PROGRESS
+        id=record_id, locked_at=locked_at, state=IdempotencyRecord.State.IN_PROGRESS
     ).update(
         state=IdempotencyRecord.State.COMPLETED,
         response_status=status,
-        response_headers=json.loads(json.dumps([list(pair) for pair in headers])),
+        response_headers=[[name, value] for name, value in headers],
         response_body=body,
         completed_at=timezone.now(),
     )
 
 
-def idempotency_key_release(*, record_id: int, using: str = "default") -> None:
+def idempotency_key_release(*, record_id: int, locked_at: datetime, using: str = "default") -> None:
     """Forget an in-progress claim so the client's retry executes again."""
     IdempotencyRecord.objects.using(using).filter(
-        id=record_id, state=IdempotencyRecord.State.IN_PROGRESS
+        id=record_id, locked_at=locked_at, state=IdempotencyRecord.State.IN_PROGRESS
     ).delete()
 
 

@@ -68,8 +68,9 @@ class Command(BaseCommand):
         handlers_path = getattr(settings, "DBAY_EVENT_HANDLERS", "")
         if not service or not handlers_path:
             raise CommandError("settings.DBAY_SERVICE and settings.DBAY_EVENT_HANDLERS are required")
-        dispatch = make_dispatcher(consumer=service, handlers=load_event_handlers(handlers_path))
+        handlers = load_event_handlers(handlers_path)
+        dispatch = make_dispatcher(consumer=service, handlers=handlers)
         consumer = build_consumer_from_env(group=service)
-        logger.info("%s consuming %s", service, ", ".join(sorted(load_event_handlers(handlers_path))))
+        logger.info("%s consuming %s", service, ", ".join(sorted(handlers)))
         with stop_on_signals(consumer.stop):
             consumer.consume(dispatch, max_batches=options["max_batches"], block_ms=options["block_ms"])

@@ -1,0 +1,128 @@
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryHistory, type Router } from 'vue-router'
+
+import { createAppRouter } from '@/router'
+
+import App from '../App.vue'
+
+let router: Router
+let wrapper: VueWrapper | undefined
+
+async function mountAppAt(path: string): Promise<VueWrapper> {
+  router = createAppRouter(createMemoryHistory())
+  await router.push(path)
+  await router.isReady()
+  wrapper = mount(App, {
+    attachTo: document.body,
+    global: { plugins: [createPinia(), router] },
+  })
+  await flushPromises()
+  return wrapper
+}
+
+function headingText(app: VueWrapper): string {
+  return app.get('h1').text()
+}
+
+beforeEach(() => {
+  document.title = ''
+})
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+})
+
+describe('App layout', () => {
+  it('renders the skip link, header, main content and footer around the home page', async () => {
+    const app = await mountAppAt('/')
+
+    const skipLink = app.get('a[href="#main-content"]')
+    expect(skipLink.text()).toBe('Skip to main content')
+    expect(app.find('header nav[aria-label="Main"]').exists()).toBe(true)
+    expect(app.get('main#main-content').attributes('tabindex')).toBe('-1')
+    expect(app.find('footer nav[aria-label="Footer"]').exists()).toBe(true)
+    expect(headingText(app)).toBe('Bid, win and pay in DOGE.')
+    expect(document.title).toBe('dBay — auctions in Dogecoin')
+  })
+
+  it('lists the five steps of how it works, in order', async () => {
+    const app = await mountAppAt('/')
+
+    const steps = app.findAll('#how-it-works ol > li h3').map((step) => step.text())
+    expect(steps).toEqual([
+      'Deposit DOGE',
+      'Bid',
+      'Win',
+      'Pay into escrow',
+      'Confirm delivery',
+    ])
+  })
+
+  it('shows honest coming-soon states on the home page, and no made-up prices', async () => {
+    const app = await mountAppAt('/')
+
+    const comingSoonHeadings = app
+      .findAll('section')
+      .filter((section) => section.text().includes('Coming soon'))
+      .map((section) => [section.get('h2').text(), section.get('h3').text()])
+    expect(comingSoonHeadings).toEqual([
+      ['Ending soon', 'Live auctions will appear here'],
+      ['Categories', 'Categories are on their way'],
+    ])
+    expect(app.findAll('data')).toHaveLength(0)
+  })
+
+  it('opens Browse from the header, titles the page and moves focus to the new content', async () => {
+    const app = await mountAppAt('/')
+
+    await app.get('nav[aria-label="Main"] a[href="/browse"]').trigger('click')
+    await vi.waitFor(() => {
+      expect(headingText(app)).toBe('Browse')
+    })
+
+    expect(router.currentRoute.value.fullPath).toBe('/browse')
+    expect(document.title).toBe('Browse · dBay')
+    expect(document.activeElement?.id).toBe('main-content')
+  })
+
+  it('sends a Browse search to /search?q= and shows the query there', async () => {
+    const app = await mountAppAt('/browse')
+
+    await app.get('form[role="search"] input[type="search"]').setValue('  shiba plush ')
+    await app.get('form[role="search"]').trigger('submit')
+    await vi.waitFor(() => {
+      expect(headingText(app)).toBe('Search')
+    })
+
+    expect(router.currentRoute.value.path).toBe('/search')
+    expect(router.currentRoute.value.query).toEqual({ q: 'shiba plush' })
+    expect(app.text()).toContain('No results for “shiba plush” yet')
+    expect(
+      (app.get('form[role="search"] input[type="search"]').element as HTMLInputElement).value,
+    ).toBe('shiba plush')
+  })
+
+  it.each([
+    ['/sell', 'Sell on dBay', 'Sell · dBay'],
+    ['/wallet', 'Wallet', 'Wallet · dBay'],
+    ['/messages', 'Messages', 'Messages · dBay'],
+    ['/sign-in', 'Sign in', 'Sign in · dBay'],
+  ])('shows %s as a coming-soon page', async (path, heading, title) => {
+    const app = await mountAppAt(path)
+
+    expect(headingText(app)).toBe(heading)
+    expect(app.get('main').text()).toContain('Coming soon')
+    expect(document.title).toBe(title)
+  })
+
+  it('shows a 404 page for an unknown path', async () => {
+    const app = await mountAppAt('/no/such/page')
+
+    expect(headingText(app)).toBe('Page not found')
+    expect(app.get('main').text()).toContain('There is no page at /no/such/page.')
+    expect(document.title).toBe('Page not found · dBay')
+  })
+})

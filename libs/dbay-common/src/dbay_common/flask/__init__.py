@@ -1,0 +1,32 @@
+"""Flask pieces: the app factory, error handlers, health, JWT decorator and Idempotency-Key."""
+
+from dbay_common.flask.app import (
+    Blueprint,
+    ErrorResponseSchema,
+    ServiceApi,
+    create_service_app,
+    flask_config_from_env,
+    install_request_ids,
+)
+from dbay_common.flask.auth import flask_jwt_verifier, jwt_required, request_claims
+from dbay_common.flask.errors import register_error_handlers
+from dbay_common.flask.fields import KoinuField
+from dbay_common.flask.health import health_blueprint
+from dbay_common.flask.idempotency import IdempotencyStore, idempotent
+
+__all__ = [
+    "Blueprint",
+    "ErrorResponseSchema",
+    "IdempotencyStore",
+    "KoinuField",
+    "ServiceApi",
+    "create_service_app",
+    "flask_config_from_env",
+    "flask_jwt_verifier",
+    "health_blueprint",
+    "idempotent",
+    "install_request_ids",
+    "jwt_required",
+    "register_error_handlers",
+    "request_claims",
+]

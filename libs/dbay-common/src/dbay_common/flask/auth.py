@@ -1,0 +1,85 @@
+"""``@jwt_required()``: dBay access tokens for Flask views."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, request
+
+from dbay_common.errors import AuthenticationFailed, PermissionDenied
+from dbay_common.jwt import JwtVerifier, TokenInvalid, bearer_token, verifier_for, verifier_from_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+VERIFIER_EXTENSION = "dbay_jwt_verifier"
+
+
+def flask_jwt_verifier() -> JwtVerifier:
+    """The app's verifier: ``app.extensions["dbay_jwt_verifier"]`` if set, else from ``app.config``.
+
+    The extension slot lets a service (or a test) use a verifier with a static key set or another
+    audience, e.g. for internal service-to-service tokens.
+    """
+    verifier = current_app.extensions.get(VERIFIER_EXTENSION)
+    if isinstance(verifier, JwtVerifier):
+        return verifier
+    config = current_app.config
+    if all(config.get(name) for name in ("JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS_URL")):
+        return verifier_for(
+            issuer=config["JWT_ISSUER"], audience=config["JWT_AUDIENCE"], jwks_url=config["JWT_JWKS_URL"]
+        )
+    return verifier_from_settings()
+
+
+def request_claims() -> dict[str, Any] | None:
+    """Verified claims of the current request's Bearer token; None without one; raises if it is bad."""
+    try:
+        token = bearer_token(request.headers.get("Authorization"))
+        if token is None:
+            return None
+        return flask_jwt_verifier().verify(token)
+    except TokenInvalid as error:
+        raise AuthenticationFailed(str(error), code="invalid_token") from None
+
+
+def jwt_required(*, roles: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Require a valid access token (401) carrying every role in ``roles`` (403).
+
+    Sets ``flask.g.claims`` (the verified claims) and ``flask.g.user_id`` (``sub``) for the view.
+    Errors are raised as :class:`~dbay_common.errors.ApiError` so the app's handlers render them.
+    """
+    required = frozenset(roles)
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            claims = request_claims()
+            if claims is None:
+                raise AuthenticationFailed(
+                    "Authentication credentials were not provided.", code="not_authenticated"
+                )
+            token_roles = claims.get("roles")
+            granted = (
+                {role for role in token_roles if isinstance(role, str)}
+                if isinstance(token_roles, list)
+                else set()
+            )
+            if not required <= granted:
+                raise PermissionDenied(
+                    f"This action requires the role(s): {', '.join(sorted(required))}.", code="missing_role"
+                )
+            g.claims = claims
+            g.user_id = claims["sub"]
+            return view(*args, **kwargs)
+
+        # Document the requirement in the OpenAPI spec (flask-smorest reads ``_apidoc``).
+        apidoc = dict(getattr(wrapper, "_apidoc", {}))
+        manual_doc = dict(apidoc.get("manual_doc", {}))
+        manual_doc.setdefault("security", [{"bearerAuth": []}])
+        apidoc["manual_doc"] = manual_doc
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorator

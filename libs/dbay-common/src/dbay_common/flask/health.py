@@ -1,0 +1,26 @@
+"""``GET /health`` (readiness) and ``GET /health/live`` (liveness) for Flask services.
+
+See :mod:`dbay_common.django.health` for why there are two. No authentication, JSON only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from dbay_common.health import Check, run_checks
+
+
+def health_blueprint(*, service: str, checks: dict[str, Check], name: str = "dbay_health") -> Blueprint:
+    """A blueprint with ``/health`` and ``/health/live``; register it under the service's prefix."""
+    blueprint = Blueprint(name, __name__)
+
+    @blueprint.get("/health")
+    def health() -> tuple[Response, int]:
+        status, document = run_checks(service=service, checks=checks)
+        return jsonify(document), status
+
+    @blueprint.get("/health/live")
+    def live() -> Response:
+        return jsonify({"status": "ok"})
+
+    return blueprint

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from dbay_common.django.health import django_database_check, health_urlpatterns
+from dbay_common.health import redis_check
+from dbay_common.settings import dev_url
+from django.urls import include, path
+
+from tests import django_views as views
+
+urlpatterns = [
+    path("api/echo", views.EchoView.as_view()),
+    path("api/whoami", views.WhoAmIView.as_view()),
+    path("api/admin", views.AdminView.as_view()),
+    path("api/boom", views.BoomView.as_view()),
+    path("api/conflict", views.ConflictView.as_view()),
+    path("api/throttled", views.ThrottledView.as_view()),
+    path("api/missing", views.MissingView.as_view()),
+    path("api/items", views.ItemListView.as_view()),
+    path("api/things", views.IdempotentCreateView.as_view()),
+    path("api/exempt-things", views.ExemptCreateView.as_view()),
+    path("plain/boom", views.plain_boom),
+    path(
+        "api/",
+        include(
+            health_urlpatterns(
+                service="dbay-common-tests",
+                checks={
+                    "postgres": django_database_check(),
+                    "redis": redis_check(dev_url("redis", name="9")),
+                },
+            )
+        ),
+    ),
+    path(
+        "broken/",
+        include(
+            health_urlpatterns(
+                service="dbay-common-tests",
+                checks={"postgres": django_database_check(), "redis": redis_check("redis://127.0.0.1:1/0")},
+            )
+        ),
+    ),
+]
+
+handler400 = "dbay_common.django.views.handler400"
+handler403 = "dbay_common.django.views.handler403"
+handler404 = "dbay_common.django.views.handler404"
+handler500 = "dbay_common.django.views.handler500"

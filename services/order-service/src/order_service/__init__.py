@@ -1,0 +1,1 @@
+"""order-service: orders, escrow state, disputes and feedback (PostgreSQL)."""
