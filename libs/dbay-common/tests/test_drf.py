@@ -283,11 +283,10 @@ def test_openapi_security_scheme(django_jwt: JwksServer) -> None:
 
 
 def test_koinu_field() -> None:
-    from rest_framework import serializers
-
     from dbay_common.drf import KoinuField
     from dbay_common.drf.exceptions import validation_error_body
     from dbay_common.money import Koinu
+    from rest_framework import serializers
 
     class BidInput(serializers.Serializer[Any]):
         max_amount_koinu = KoinuField()

@@ -224,7 +224,6 @@ def test_jwks_down_is_503(served: JwksServer, rsa_keypair: RsaKeyPair) -> None:
 
 def test_koinu_field() -> None:
     import marshmallow as ma
-
     from dbay_common.flask import KoinuField
     from dbay_common.flask.errors import marshmallow_error_body
     from dbay_common.money import Koinu

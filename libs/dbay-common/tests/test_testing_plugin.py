@@ -7,7 +7,6 @@ from typing import Any
 import psycopg
 import redis
 import requests
-
 from dbay_common.testing.plugin import REDIS_TEST_DBS, delete_es_indices
 
 
