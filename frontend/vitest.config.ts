@@ -14,6 +14,8 @@ export default mergeConfig(
       root: fileURLToPath(new URL('./', import.meta.url)),
       restoreMocks: true,
       unstubGlobals: true,
+      // Dates show in the browser's zone; tests assert exact text, so fix the zone.
+      env: { TZ: 'UTC' },
     },
   }),
 )

@@ -1,22 +1,25 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia } from 'pinia'
+import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, type Router } from 'vue-router'
 
 import { createAppRouter } from '@/router'
 
 import App from '../App.vue'
+import { errorResponse, installFakeApi, jsonResponse } from './fakeApi'
 
 let router: Router
 let wrapper: VueWrapper | undefined
 
 async function mountAppAt(path: string): Promise<VueWrapper> {
+  const pinia = createPinia()
+  setActivePinia(pinia)
   router = createAppRouter(createMemoryHistory())
   await router.push(path)
   await router.isReady()
   wrapper = mount(App, {
     attachTo: document.body,
-    global: { plugins: [createPinia(), router] },
+    global: { plugins: [pinia, router] },
   })
   await flushPromises()
   return wrapper
@@ -28,6 +31,22 @@ function headingText(app: VueWrapper): string {
 
 beforeEach(() => {
   document.title = ''
+  vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
+  // Nobody is signed in: the start-up session check finds no refresh cookie.
+  installFakeApi({
+    'POST /api/v1/user/auth/refresh': () => errorResponse(401, { code: 'not_authenticated' }),
+    'GET /api/v1/user/sellers/alice': () =>
+      jsonResponse(200, {
+        username: 'alice',
+        display_name: 'Alice A.',
+        avatar_url: null,
+        location: null,
+        bio: null,
+        member_since: '2025-01-02T12:00:00Z',
+        rating: { count: 0, average: null },
+        listing_count: 0,
+      }),
+  })
 })
 
 afterEach(() => {
@@ -109,13 +128,39 @@ describe('App layout', () => {
     ['/sell', 'Sell on dBay', 'Sell · dBay'],
     ['/wallet', 'Wallet', 'Wallet · dBay'],
     ['/messages', 'Messages', 'Messages · dBay'],
-    ['/sign-in', 'Sign in', 'Sign in · dBay'],
   ])('shows %s as a coming-soon page', async (path, heading, title) => {
     const app = await mountAppAt(path)
 
     expect(headingText(app)).toBe(heading)
     expect(app.get('main').text()).toContain('Coming soon')
     expect(document.title).toBe(title)
+  })
+
+  it.each([
+    ['/sign-in', 'Sign in', 'Sign in · dBay'],
+    ['/register', 'Create your account', 'Create an account · dBay'],
+    ['/forgot-password', 'Forgotten your password?', 'Forgotten password · dBay'],
+    ['/reset-password?token=t', 'Choose a new password', 'Choose a new password · dBay'],
+  ])('shows the account page %s', async (path, heading, title) => {
+    const app = await mountAppAt(path)
+
+    expect(headingText(app)).toBe(heading)
+    expect(app.get('main').text()).not.toContain('Coming soon')
+    expect(document.title).toBe(title)
+  })
+
+  it('shows a seller’s public profile, titled with their name', async () => {
+    const app = await mountAppAt('/sellers/alice')
+
+    expect(headingText(app)).toBe('Alice A.')
+    expect(document.title).toBe('Alice A. · dBay')
+  })
+
+  it('sends a signed-out visitor of /account to sign-in', async () => {
+    const app = await mountAppAt('/account')
+
+    expect(router.currentRoute.value.fullPath).toBe('/sign-in?next=/account')
+    expect(headingText(app)).toBe('Sign in')
   })
 
   it('shows a 404 page for an unknown path', async () => {

@@ -31,13 +31,20 @@ export class ApiError extends Error {
   readonly type: string
   readonly code: string
   readonly param: string | null
+  /** From a `Retry-After` header (429, 503): how long to wait before trying again, else null. */
+  readonly retryAfterSeconds: number | null
 
-  constructor(status: number, body: ApiErrorBody, options?: { cause?: unknown }) {
-    super(body.message, options)
+  constructor(
+    status: number,
+    body: ApiErrorBody,
+    options?: { cause?: unknown; retryAfterSeconds?: number | null },
+  ) {
+    super(body.message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.status = status
     this.type = body.type
     this.code = body.code
     this.param = body.param
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null
   }
 }
 
@@ -61,6 +68,12 @@ export interface RequestOptions {
   /** Query string parameters; `null` and `undefined` values are left out. */
   query?: QueryParams
   signal?: AbortSignal
+  /**
+   * Send no access token. For public endpoints and for the calls that manage the session
+   * themselves (sign-in, refresh, sign-out: the API knows those by body or cookie), where a stale
+   * token would only earn a 401.
+   */
+  isAnonymous?: boolean
 }
 
 export interface PostOptions extends RequestOptions {
@@ -74,14 +87,34 @@ export interface PostOptions extends RequestOptions {
 
 export type AccessTokenProvider = () => string | null
 
+/**
+ * Called when a request sent with `rejectedAccessToken` got a 401. Resolves true once a usable
+ * token is in place (renewed now, or already renewed by someone else), false if the session is gone.
+ */
+export type UnauthorizedHandler = (rejectedAccessToken: string) => Promise<boolean>
+
 let accessTokenProvider: AccessTokenProvider = () => null
+let unauthorizedHandler: UnauthorizedHandler | null = null
 
 /**
- * Sets where the client gets the bearer token for each request. The session store wires this
- * up once signing in exists; until then no Authorization header is sent.
+ * 401 codes that mean "what the user typed is wrong", not "your access token is stale": renewing
+ * the token and retrying would only repeat the failure (and spend a rate-limited attempt).
  */
+const CREDENTIAL_ERROR_CODES: ReadonlySet<string> = new Set([
+  'invalid_credentials',
+  'invalid_mfa_code',
+  'account_locked',
+  'mfa_required',
+])
+
+/** Sets where the client gets the bearer token for each request (main.ts: the session store). */
 export function setAccessTokenProvider(provider: AccessTokenProvider): void {
   accessTokenProvider = provider
+}
+
+/** Sets who renews the access token after a 401 (main.ts: the session store); null for nobody. */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): void {
+  unauthorizedHandler = handler
 }
 
 export function createIdempotencyKey(): string {
@@ -108,20 +141,67 @@ type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
 interface ApiRequestInit extends PostOptions {
   body?: unknown
+  /** Set on the one retry after a token renewal, so a second 401 is final. */
+  isRetry?: boolean
 }
 
 /**
  * Sends one request and returns the parsed JSON body (undefined for 204 No Content).
  * Throws ApiError for any non-2xx answer and for network failures; an aborted request
  * rejects with the AbortError from fetch, untouched.
+ *
+ * A 401 to a request that carried an access token goes to the unauthorized handler once; if it
+ * renews the token, the request is sent again with the new one and that answer is final.
  */
 export async function apiRequest<T>(
   method: HttpMethod,
   path: string,
   init: ApiRequestInit = {},
 ): Promise<T> {
+  const accessToken = init.isAnonymous === true ? null : accessTokenProvider()
+  const response = await send(method, path, init, accessToken)
+  const text = await response.text()
+  if (!response.ok) {
+    const error = apiErrorFrom(response, text)
+    if (
+      response.status === 401 &&
+      accessToken !== null &&
+      init.isRetry !== true &&
+      unauthorizedHandler !== null &&
+      !CREDENTIAL_ERROR_CODES.has(error.code)
+    ) {
+      if (await unauthorizedHandler(accessToken)) {
+        return apiRequest<T>(method, path, { ...init, isRetry: true })
+      }
+    }
+    throw error
+  }
+  if (text === '') {
+    return undefined as T
+  }
+  try {
+    return JSON.parse(text) as T
+  } catch (error) {
+    throw new ApiError(
+      response.status,
+      {
+        type: 'api_error',
+        code: 'invalid_json',
+        message: 'The server sent a response that is not valid JSON.',
+        param: null,
+      },
+      { cause: error },
+    )
+  }
+}
+
+async function send(
+  method: HttpMethod,
+  path: string,
+  init: ApiRequestInit,
+  accessToken: string | null,
+): Promise<Response> {
   const headers = new Headers({ Accept: 'application/json' })
-  const accessToken = accessTokenProvider()
   if (accessToken) {
     headers.set('Authorization', `Bearer ${accessToken}`)
   }
@@ -135,9 +215,8 @@ export async function apiRequest<T>(
     body = JSON.stringify(init.body, bigintAsDigits)
   }
 
-  let response: Response
   try {
-    response = await fetch(buildUrl(path, init.query), {
+    return await fetch(buildUrl(path, init.query), {
       method,
       headers,
       body,
@@ -159,28 +238,6 @@ export async function apiRequest<T>(
       { cause: error },
     )
   }
-
-  const text = await response.text()
-  if (!response.ok) {
-    throw new ApiError(response.status, errorBodyFrom(response, text))
-  }
-  if (text === '') {
-    return undefined as T
-  }
-  try {
-    return JSON.parse(text) as T
-  } catch (error) {
-    throw new ApiError(
-      response.status,
-      {
-        type: 'api_error',
-        code: 'invalid_json',
-        message: 'The server sent a response that is not valid JSON.',
-        param: null,
-      },
-      { cause: error },
-    )
-  }
 }
 
 function buildUrl(path: string, query: QueryParams | undefined): string {
@@ -197,6 +254,27 @@ function buildUrl(path: string, query: QueryParams | undefined): string {
 /** Amounts travel as strings of digits (`"amount_koinu": "150000000"`), never as numbers. */
 function bigintAsDigits(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value
+}
+
+function apiErrorFrom(response: Response, text: string): ApiError {
+  return new ApiError(response.status, errorBodyFrom(response, text), {
+    retryAfterSeconds: retryAfterSecondsFrom(response.headers.get('Retry-After')),
+  })
+}
+
+/** `Retry-After` is either a number of seconds or an HTTP date. */
+function retryAfterSecondsFrom(header: string | null): number | null {
+  if (header === null || header.trim() === '') {
+    return null
+  }
+  if (/^\d+$/.test(header.trim())) {
+    return Number.parseInt(header.trim(), 10)
+  }
+  const date = Date.parse(header)
+  if (Number.isNaN(date)) {
+    return null
+  }
+  return Math.max(0, Math.ceil((date - Date.now()) / 1000))
 }
 
 function errorBodyFrom(response: Response, text: string): ApiErrorBody {

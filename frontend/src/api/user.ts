@@ -1,31 +1,216 @@
 /**
- * user-service: accounts, sessions (short-lived access tokens, rotating refresh tokens),
- * profiles and seller ratings.
+ * user-service: accounts, sign-in and tokens, profiles, two-factor authentication and the public
+ * seller profile.
  *
- * Placeholder until the user-service issue lands: only the base path and the shapes of the
- * resources the design brief names.
+ * Tokens: signing in returns a short-lived access token (kept in memory by useSessionStore) and
+ * sets the refresh token as an httpOnly cookie that only the API reads. The response body also
+ * carries `refresh_token` for non-browser clients; this app never reads or stores it. Every call
+ * goes through ./http, which sends `credentials: 'same-origin'`, so the cookie flows.
  */
-import type { IsoDateTime } from './http'
+import { apiDelete, apiGet, apiPatch, apiPost, type IsoDateTime, type Page, type PageParams } from './http'
 
 export const USER_BASE_PATH = '/api/v1/user/'
 
-export interface UserProfile {
+export type UserRole = 'buyer' | 'seller' | 'staff'
+
+/** What the user shows the public. Every field is optional to fill in: empty is null or "". */
+export interface Profile {
+  display_name: string | null
+  avatar_url: string | null
+  location: string | null
+  bio: string | null
+}
+
+/** The signed-in user (GET me). */
+export interface User {
   id: string
+  email: string
   username: string
-  display_name: string
+  email_verified: boolean
+  roles: UserRole[]
+  two_factor_enabled: boolean
   created_at: IsoDateTime
+  profile: Profile
 }
 
-export interface SellerRating {
-  user_id: string
-  positive_count: number
-  neutral_count: number
-  negative_count: number
-}
-
-/** What signing in returns: an access token (at most 15 minutes) and the user it belongs to. */
+/** A signed-in session: the access token (at most 15 minutes) and whose it is. */
 export interface SessionTokens {
   access_token: string
-  expires_at: IsoDateTime
-  user: UserProfile
+  token_type: 'Bearer'
+  /** Seconds until the access token expires. */
+  expires_in: number
+  /** Also set as an httpOnly cookie; the web app ignores this copy. */
+  refresh_token: string
+  user: User
+}
+
+/** Password accepted, second factor needed: send a code with `mfa_token` to authLoginTwoFactor. */
+export interface MfaChallenge {
+  mfa_required: true
+  mfa_token: string
+  /** Seconds the mfa_token stays valid. */
+  expires_in: number
+}
+
+export type LoginResult = SessionTokens | MfaChallenge
+
+export function isMfaChallenge(result: LoginResult): result is MfaChallenge {
+  return 'mfa_required' in result && result.mfa_required
+}
+
+/** One signed-in device (a refresh-token family). */
+export interface ActiveSession {
+  id: string
+  created_at: IsoDateTime
+  last_used_at: IsoDateTime
+  user_agent: string
+  ip_address: string | null
+  /** The session this request came from. */
+  current: boolean
+}
+
+export interface TwoFactorEnrolment {
+  /** Base32 secret, for typing into an authenticator app by hand. */
+  secret: string
+  /** `otpauth://totp/...`, shown as a QR code. */
+  otpauth_uri: string
+}
+
+export interface RecoveryCodes {
+  recovery_codes: string[]
+}
+
+export interface SellerRatingSummary {
+  count: number
+  /** Mean rating, or null while there are none. */
+  average: number | null
+}
+
+/** GET sellers/{username}: what anyone can see about a seller, signed in or not. */
+export interface SellerProfile {
+  username: string
+  display_name: string | null
+  avatar_url: string | null
+  location: string | null
+  bio: string | null
+  member_since: IsoDateTime
+  rating: SellerRatingSummary
+  listing_count: number
+}
+
+export type ProfileUpdate = Partial<Profile>
+
+const path = (relative: string): string => `${USER_BASE_PATH}${relative}`
+
+/**
+ * Public endpoints and the calls that manage the session (known to the API by body or cookie) go
+ * without the access token: an expired one would get them a 401, and a refresh is exactly the
+ * call made when the access token has expired.
+ */
+const ANONYMOUS = { isAnonymous: true } as const
+
+// Accounts
+
+export function authRegister(body: {
+  email: string
+  username: string
+  password: string
+}): Promise<{ user: User }> {
+  return apiPost(path('auth/register'), body, ANONYMOUS)
+}
+
+export function authVerifyEmail(token: string): Promise<{ user: User }> {
+  return apiPost(path('auth/verify-email'), { token }, ANONYMOUS)
+}
+
+export async function authResendVerification(email: string): Promise<void> {
+  await apiPost(path('auth/resend-verification'), { email }, ANONYMOUS)
+}
+
+export async function passwordForgot(email: string): Promise<void> {
+  await apiPost(path('auth/password/forgot'), { email }, ANONYMOUS)
+}
+
+export async function passwordReset(body: { token: string; new_password: string }): Promise<void> {
+  await apiPost(path('auth/password/reset'), body, ANONYMOUS)
+}
+
+// Sessions
+
+export function authLogin(body: { login: string; password: string }): Promise<LoginResult> {
+  return apiPost(path('auth/login'), body, ANONYMOUS)
+}
+
+export function authLoginTwoFactor(body: {
+  mfa_token: string
+  code: string
+}): Promise<SessionTokens> {
+  return apiPost(path('auth/login/2fa'), body, ANONYMOUS)
+}
+
+/** Swaps the refresh-token cookie for a new access token (and a rotated cookie). */
+export function authRefresh(): Promise<SessionTokens> {
+  return apiPost(path('auth/refresh'), {}, ANONYMOUS)
+}
+
+/**
+ * Ends this session (revokes its refresh-token family, found by the cookie). Sent with the access
+ * token and the usual renew-and-retry, so it also works for a server that wants to see who asks.
+ */
+export async function authLogout(): Promise<void> {
+  await apiPost(path('auth/logout'), {})
+}
+
+export function sessionsList(params: PageParams = {}): Promise<Page<ActiveSession>> {
+  return apiGet(path('me/sessions'), { query: { ...params } })
+}
+
+export async function sessionRevoke(sessionId: string): Promise<void> {
+  await apiDelete(path(`me/sessions/${encodeURIComponent(sessionId)}`))
+}
+
+// The signed-in user
+
+export function meGet(): Promise<{ user: User }> {
+  return apiGet(path('me'))
+}
+
+export function profileUpdate(changes: ProfileUpdate): Promise<{ profile: Profile }> {
+  return apiPatch(path('me/profile'), changes)
+}
+
+export async function passwordChange(body: {
+  current_password: string
+  new_password: string
+}): Promise<void> {
+  await apiPost(path('me/password'), body)
+}
+
+// Two-factor authentication (TOTP)
+
+export function twoFactorEnroll(): Promise<TwoFactorEnrolment> {
+  return apiPost(path('me/2fa/enroll'), {})
+}
+
+export function twoFactorConfirm(code: string): Promise<RecoveryCodes> {
+  return apiPost(path('me/2fa/confirm'), { code })
+}
+
+export async function twoFactorDisable(code: string): Promise<void> {
+  await apiPost(path('me/2fa/disable'), { code })
+}
+
+export function twoFactorRecoveryCodesRegenerate(code: string): Promise<RecoveryCodes> {
+  return apiPost(path('me/2fa/recovery-codes'), { code })
+}
+
+/** Proves the second factor again; the tokens it returns count as freshly 2FA-verified. */
+export function twoFactorVerify(code: string): Promise<SessionTokens> {
+  return apiPost(path('me/2fa/verify'), { code })
+}
+
+// Public
+
+export function sellerGet(username: string): Promise<SellerProfile> {
+  return apiGet(path(`sellers/${encodeURIComponent(username)}`), ANONYMOUS)
 }

@@ -6,12 +6,17 @@ import {
   type RouterHistory,
 } from 'vue-router'
 
+import { useSessionStore } from '@/stores/useSessionStore'
 import HomeView from '@/views/HomeView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Shown in the browser tab as "<title> · dBay"; the home page uses the site title. */
     title?: string
+    /** Only for signed-in users: others go to sign-in, and come back here after. */
+    requiresAuth?: boolean
+    /** Only for signed-out users (sign-in, register): others go where they were headed. */
+    isGuestOnly?: boolean
   }
 }
 
@@ -53,7 +58,44 @@ export const routes: RouteRecordRaw[] = [
     path: '/sign-in',
     name: 'sign-in',
     component: () => import('@/views/SignInView.vue'),
-    meta: { title: 'Sign in' },
+    meta: { title: 'Sign in', isGuestOnly: true },
+  },
+  {
+    path: '/register',
+    name: 'register',
+    component: () => import('@/views/RegisterView.vue'),
+    meta: { title: 'Create an account', isGuestOnly: true },
+  },
+  {
+    path: '/verify-email',
+    name: 'verify-email',
+    component: () => import('@/views/VerifyEmailView.vue'),
+    meta: { title: 'Verify your email' },
+  },
+  {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('@/views/ForgotPasswordView.vue'),
+    meta: { title: 'Forgotten password' },
+  },
+  {
+    path: '/reset-password',
+    name: 'reset-password',
+    component: () => import('@/views/ResetPasswordView.vue'),
+    meta: { title: 'Choose a new password' },
+  },
+  {
+    path: '/account',
+    name: 'account',
+    component: () => import('@/views/AccountView.vue'),
+    meta: { title: 'Account', requiresAuth: true },
+  },
+  {
+    path: '/sellers/:username',
+    name: 'seller',
+    component: () => import('@/views/SellerProfileView.vue'),
+    props: true,
+    meta: { title: 'Seller' },
   },
   {
     path: '/:pathMatch(.*)*',
@@ -81,9 +123,58 @@ export function createAppRouter(
     },
   })
 
+  // Pages with an access rule wait for the start-up session restore before deciding. The store
+  // is looked up only then, so routers without Pinia (and pages without rules) never touch it.
+  router.beforeEach(async (to) => {
+    if (to.meta.requiresAuth !== true && to.meta.isGuestOnly !== true) {
+      return true
+    }
+    const session = useSessionStore()
+    await session.sessionRestore()
+    if (to.meta.requiresAuth === true && !session.isSignedIn) {
+      return { name: 'sign-in', query: { next: to.fullPath } }
+    }
+    if (to.meta.isGuestOnly === true && session.isSignedIn) {
+      return safeNextPath(to.query.next) ?? { name: 'home' }
+    }
+    return true
+  })
+
   router.afterEach((to) => {
     document.title = to.meta.title ? `${to.meta.title} · dBay` : SITE_TITLE
   })
 
   return router
+}
+
+/**
+ * A `?next=` value that is safe to go to after signing in: a path on this site. Anything else
+ * (an absolute or protocol-relative URL, a list, nothing) is null, so a crafted sign-in link
+ * cannot send the user to another site.
+ */
+export function safeNextPath(next: unknown): string | null {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) {
+    return null
+  }
+  if (next.includes('\\')) {
+    return null
+  }
+  return next
+}
+
+/** When the API ends the session, go to sign-in (which shows why), then back here. */
+export function installSessionExpiredRedirect(
+  router: Router,
+  session: ReturnType<typeof useSessionStore>,
+): () => void {
+  return session.onSessionExpired(() => {
+    const current = router.currentRoute.value
+    if (current.name === 'sign-in') {
+      return
+    }
+    void router.push({
+      name: 'sign-in',
+      query: current.fullPath === '/' ? {} : { next: current.fullPath },
+    })
+  })
 }

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from dbay_common.jwt import reset_verifier_cache
 from dbay_common.testing.plugin import JwksServer, RsaKeyPair
 

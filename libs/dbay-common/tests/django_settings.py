@@ -14,9 +14,11 @@ from dbay_common.django.conf import common_settings
 
 globals().update(
     common_settings(
-        service="dbay-common-tests",
+        # The lib's own distribution name, so the API index can report an installed version.
+        service="dbay-common",
         base_dir=Path(__file__).resolve().parent,
         root_urlconf="tests.django_urls",
+        api_prefix="api/v1/test/",
         installed_apps=["tests.testapp"],
         database_name="dbay_common_tests",
         redis_db=9,

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
-from dbay_common.django.health import django_database_check, health_urlpatterns
-from dbay_common.health import redis_check
-from dbay_common.settings import dev_url
 from django.urls import include, path
 
+from dbay_common.django.health import django_database_check, health_urlpatterns
+from dbay_common.django.urls import (  # noqa: F401 - Django reads handler400..500 from the root URLconf
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+    public_api_urlpatterns,
+)
+from dbay_common.health import redis_check
+from dbay_common.settings import dev_url
 from tests import django_views as views
 
 urlpatterns = [
@@ -19,6 +26,7 @@ urlpatterns = [
     path("api/things", views.IdempotentCreateView.as_view()),
     path("api/exempt-things", views.ExemptCreateView.as_view()),
     path("plain/boom", views.plain_boom),
+    *public_api_urlpatterns(),
     path(
         "api/",
         include(
@@ -41,8 +49,3 @@ urlpatterns = [
         ),
     ),
 ]
-
-handler400 = "dbay_common.django.views.handler400"
-handler403 = "dbay_common.django.views.handler403"
-handler404 = "dbay_common.django.views.handler404"
-handler500 = "dbay_common.django.views.handler500"

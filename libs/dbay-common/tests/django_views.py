@@ -6,9 +6,6 @@ import threading
 import time
 from typing import Any
 
-from dbay_common.django.idempotency import idempotency_exempt
-from dbay_common.drf import roles_required
-from dbay_common.errors import Conflict
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import generics, serializers
 from rest_framework.exceptions import Throttled
@@ -17,6 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dbay_common.django.idempotency import idempotency_exempt
+from dbay_common.drf import roles_required
+from dbay_common.errors import Conflict
 from tests.testapp.models import Item
 
 

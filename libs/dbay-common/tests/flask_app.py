@@ -7,18 +7,19 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from flask import Flask, g, jsonify, request
+
 from dbay_common.errors import Conflict
 from dbay_common.flask import (
     Blueprint,
     IdempotencyStore,
+    add_api_index,
     create_service_app,
     health_blueprint,
     idempotent,
     jwt_required,
 )
 from dbay_common.health import Check
-from flask import Flask, g, jsonify, request
-
 from tests.django_views import ExecutionCounter
 
 PREFIX = "/api/v1/test"
@@ -45,13 +46,18 @@ def build_app(
     *, jwks_url: str, checks: dict[str, Check] | None = None, store: IdempotencyStore | None = None
 ) -> Flask:
     app, api = create_service_app(
-        import_name=__name__, service="flask-tests", title="Flask tests", api_prefix=PREFIX
+        # The lib's own distribution name, so the API index can report an installed version.
+        import_name=__name__,
+        service="dbay-common",
+        title="Flask tests",
+        api_prefix=PREFIX,
     )
     app.config["JWT_JWKS_URL"] = jwks_url
     if store is not None:
         store.init_app(app)
 
     blp = Blueprint("things", __name__, url_prefix=PREFIX, description="Things")
+    add_api_index(blp)
 
     @blp.route("/things", methods=["POST"])
     @blp.arguments(ThingIn)

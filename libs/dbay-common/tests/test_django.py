@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from dbay_common.logging import correlation_id_var, request_id_var
 from django.core.management import call_command
 from django.test import Client
+
+from dbay_common.logging import correlation_id_var, request_id_var
 
 
 def test_request_id_generated_and_echoed(client: Client) -> None:

@@ -10,13 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from dbay_common.django.idempotency import idempotency_records_purge
-from dbay_common.django.idempotency.models import IdempotencyRecord
-from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
+from dbay_common.django.idempotency import idempotency_records_purge
+from dbay_common.django.idempotency.models import IdempotencyRecord
+from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from tests.django_views import EXECUTIONS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -150,7 +150,7 @@ def test_server_error_releases_the_key(client: Client) -> None:
     assert IdempotencyRecord.objects.get().state == "completed"
 
 
-@pytest.mark.parametrize("status", [401, 429, 503])
+@pytest.mark.parametrize("status", [401, 403, 429, 503])
 def test_retryable_statuses_release_the_key(client: Client, status: int) -> None:
     key = new_key()
     assert post(client, {"status": status}, key).status_code == status

@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 import pytest
-from dbay_common.drf.authentication import TokenUser
-from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from django.test import Client
 
+from dbay_common.drf.authentication import TokenUser
+from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from tests.tokens import BAD_TOKEN_MESSAGES, BAD_TOKENS
 
 pytestmark = pytest.mark.django_db
@@ -157,8 +157,9 @@ def test_plain_django_view_exception_uses_handler500() -> None:
 
 
 def test_handler400_and_403() -> None:
-    from dbay_common.django.views import handler400, handler403
     from django.test import RequestFactory
+
+    from dbay_common.django.views import handler400, handler403
 
     request = RequestFactory().get("/")
     assert handler400(request).status_code == 400
@@ -283,10 +284,11 @@ def test_openapi_security_scheme(django_jwt: JwksServer) -> None:
 
 
 def test_koinu_field() -> None:
+    from rest_framework import serializers
+
     from dbay_common.drf import KoinuField
     from dbay_common.drf.exceptions import validation_error_body
     from dbay_common.money import Koinu
-    from rest_framework import serializers
 
     class BidInput(serializers.Serializer[Any]):
         max_amount_koinu = KoinuField()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dbay_common import errors
 from dbay_common.errors import ApiError, RateLimited, error_body
 

@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from dbay_common.events import Event, EventMetadata, register_event
 from dbay_common.events.schemas import get_event_schema, lenient_model, registered_events, strict_model
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 def _metadata(**overrides: object) -> dict[str, object]:

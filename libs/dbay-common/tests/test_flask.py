@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dbay_common.swagger_ui import SWAGGER_UI_DIST
+from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from tests.flask_app import PREFIX, build_app
 from tests.tokens import BAD_TOKEN_MESSAGES, BAD_TOKENS
 
@@ -163,6 +165,53 @@ def test_openapi_document(client: FlaskClient) -> None:
     assert set(create["responses"]) == {"201", "400", "default"}
     error_schema = spec["components"]["schemas"]["ErrorResponse"]
     assert error_schema["required"] == ["error"]
+    # Cursor pagination only: flask-smorest's page-number metadata is not part of the contract.
+    assert "PaginationMetadata" not in spec["components"]["schemas"]
+    assert "headers" not in spec["components"]
+
+
+def test_no_static_folder_route(app: Flask, client: FlaskClient) -> None:
+    assert "static" not in app.view_functions
+    response = client.get("/static/app.js")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+# -- Swagger UI ------------------------------------------------------------------------------------
+
+ASSETS = f"{PREFIX}/static/swagger-ui/"
+
+
+def test_swagger_ui_loads_only_files_the_service_serves(client: FlaskClient) -> None:
+    response = client.get(f"{PREFIX}/docs/")
+
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    page = response.get_data(as_text=True)
+    assert f'"{PREFIX}/openapi.json"' in page
+    assert sorted(re.findall(r'(?:href|src)="([^"]+)"', page)) == [
+        f"{ASSETS}swagger-ui-bundle.js",
+        f"{ASSETS}swagger-ui-standalone-preset.js",
+        f"{ASSETS}swagger-ui.css",
+    ]
+
+
+def test_swagger_ui_files_are_served_with_a_cache_lifetime(client: FlaskClient) -> None:
+    response = client.get(f"{ASSETS}swagger-ui-bundle.js")
+
+    assert response.status_code == 200
+    assert response.mimetype in {"text/javascript", "application/javascript"}
+    assert response.headers["Cache-Control"] == "public, max-age=86400"
+    assert response.get_data() == (SWAGGER_UI_DIST / "swagger-ui-bundle.js").read_bytes()
+    response.close()
+
+
+@pytest.mark.parametrize("name", ["nothing.js", "..%2F..%2F__init__.py", "%2E%2E"])
+def test_only_swagger_ui_files_are_served(client: FlaskClient, name: str) -> None:
+    response = client.get(f"{ASSETS}{name}")
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
 
 
 # -- jwt_required ----------------------------------------------------------------------------------
@@ -224,6 +273,7 @@ def test_jwks_down_is_503(served: JwksServer, rsa_keypair: RsaKeyPair) -> None:
 
 def test_koinu_field() -> None:
     import marshmallow as ma
+
     from dbay_common.flask import KoinuField
     from dbay_common.flask.errors import marshmallow_error_body
     from dbay_common.money import Koinu

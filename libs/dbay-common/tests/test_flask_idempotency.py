@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from dbay_common.flask import IdempotencyStore
-from dbay_common.flask.idempotency import scope_hash
-from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from flask import Flask
 from flask.testing import FlaskClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
+from dbay_common.flask import IdempotencyStore
+from dbay_common.flask.idempotency import scope_hash
+from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from tests.flask_app import EXECUTIONS, PREFIX, build_app
 from tests.tokens import tampered_token
 
@@ -178,7 +178,7 @@ def test_server_error_releases_the_key(client: FlaskClient, records: Collection[
     assert records.find_one()["state"] == "completed"  # type: ignore[index]
 
 
-@pytest.mark.parametrize("status", [401, 429, 503])
+@pytest.mark.parametrize("status", [401, 403, 429, 503])
 def test_retryable_statuses_release_the_key(
     client: FlaskClient, records: Collection[dict[str, Any]], status: int
 ) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from typing import Any
 
 import pytest
+from django.test import Client
+
+from dbay_common.django.health import setting_check
+from dbay_common.flask import config_check, create_service_app
 from dbay_common.health import (
     dogecoin_node_check,
     elasticsearch_check,
@@ -19,17 +22,7 @@ from dbay_common.health import (
 )
 from dbay_common.settings import dev_url
 from dbay_common.testing.plugin import JwksServer
-from django.test import Client
-
 from tests.flask_app import PREFIX, build_app
-
-
-@pytest.fixture(scope="module")
-def closed_port() -> int:
-    """A loopback port with nothing listening (bound then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_all_real_stores_ok(
@@ -153,6 +146,19 @@ def test_django_live_and_methods(client: Client) -> None:
     assert posted.json()["error"]["code"] == "method_not_allowed"
 
 
+def test_setting_check_reads_the_setting_each_time_it_runs(
+    settings: Any, redis_url: str, closed_port: int
+) -> None:
+    settings.DBAY_TEST_REDIS_URL = redis_url
+    check = setting_check(redis_check, "DBAY_TEST_REDIS_URL")
+    check()  # answers
+
+    settings.DBAY_TEST_REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
+
+    with pytest.raises(Exception, match="Connection refused"):
+        check()
+
+
 # -- Flask endpoints ---------------------------------------------------------------------------------
 
 
@@ -176,3 +182,60 @@ def test_flask_health(served: JwksServer, redis_url: str, closed_port: int) -> N
     assert down.get_json()["checks"]["redis"]["error"].startswith("ConnectionError: ")
     live = broken.test_client().get(f"{PREFIX}/health/live")
     assert (live.status_code, live.get_json()) == (200, {"status": "ok"})
+
+
+def test_flask_config_check_reads_app_config_per_request(
+    served: JwksServer, redis_url: str, closed_port: int
+) -> None:
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    try:
+        app = build_app(jwks_url=served.url, checks={"redis": config_check(redis_check, "TEST_REDIS_URL")})
+    finally:
+        root.handlers = saved[0]
+        root.setLevel(saved[1])
+    app.config["TEST_REDIS_URL"] = redis_url
+    client = app.test_client()
+
+    ok = client.get(f"{PREFIX}/health")
+    app.config["TEST_REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
+    down = client.get(f"{PREFIX}/health")
+
+    assert (ok.status_code, ok.get_json()["checks"]["redis"]["status"]) == (200, "ok")
+    assert down.status_code == 503
+    assert down.get_json()["checks"]["redis"]["error"].startswith("ConnectionError: ")
+
+
+def test_create_service_app_registers_the_health_checks_over_the_service_config(
+    redis_url: str, closed_port: int
+) -> None:
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    try:
+        app, _api = create_service_app(
+            import_name=__name__,
+            service="dbay-common",
+            api_prefix="/api/v1/checked",
+            config={"TEST_REDIS_URL": redis_url, "DBAY_IDEMPOTENCY_TTL_S": 60},
+            checks={"redis": config_check(redis_check, "TEST_REDIS_URL")},
+        )
+    finally:
+        root.handlers = saved[0]
+        root.setLevel(saved[1])
+    client = app.test_client()
+
+    ok = client.get("/health")
+    app.config["TEST_REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
+    down = client.get("/health")
+    live = client.get("/health/live")
+    document = client.get("/api/v1/checked/openapi.json").get_json()
+
+    assert app.config["DBAY_IDEMPOTENCY_TTL_S"] == 60  # the service's config wins over the shared one
+    assert (ok.status_code, ok.get_json()["service"], ok.get_json()["checks"]["redis"]["status"]) == (
+        200,
+        "dbay-common",
+        "ok",
+    )
+    assert (down.status_code, down.get_json()["checks"]["redis"]["status"]) == (503, "error")
+    assert (live.status_code, live.get_json()) == (200, {"status": "ok"})
+    assert document["info"] == {"title": "dBay dbay-common", "version": "1.0.0"}

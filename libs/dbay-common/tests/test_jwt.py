@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from dbay_common.errors import ServiceUnavailable
 from dbay_common.jwt import JwtVerifier, TokenInvalid, bearer_token, verifier_for
 from dbay_common.testing.plugin import JwksServer, RsaKeyPair, generate_rsa_keypair, sign_token
-
 from tests.tokens import BAD_TOKEN_MESSAGES, BAD_TOKENS
 
 

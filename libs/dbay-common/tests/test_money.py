@@ -7,6 +7,7 @@ import pickle
 from decimal import Decimal
 
 import pytest
+
 from dbay_common.money import KOINU_MAX, KOINU_PER_DOGE, InvalidAmount, InvalidAmountType, Koinu
 
 

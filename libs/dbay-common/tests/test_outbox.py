@@ -11,16 +11,15 @@ from datetime import timedelta
 
 import pytest
 import redis
+from django.db import connection, transaction
+from django.utils import timezone
+
 from dbay_common.django.outbox import inbox_handle, outbox_publish, outbox_relay
 from dbay_common.django.outbox.models import InboxEvent, OutboxEvent
 from dbay_common.django.outbox.services import OutboxNotInTransactionError, outbox_retry_delay_s
 from dbay_common.events import Event
 from dbay_common.testing.events import EventStreamNames
 from dbay_common.transports.redis_streams import RedisStreamsPublisher
-from django.db import connection, transaction
-from django.utils import timezone
-
-pytest_plugins = ["dbay_common.testing.events"]
 
 
 def make_event(n: int, detail_type: str = "thing.happened") -> Event:

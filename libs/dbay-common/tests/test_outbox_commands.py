@@ -9,20 +9,23 @@ import signal
 import threading
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import redis
+from celery.schedules import crontab
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.utils import timezone
+
 from dbay_common.django import celery as dbay_celery
+from dbay_common.django.idempotency.models import IdempotencyRecord
 from dbay_common.django.outbox import outbox_publish
 from dbay_common.django.outbox.models import InboxEvent, OutboxEvent
 from dbay_common.events import Event
 from dbay_common.testing.events import EventStreamNames
 from dbay_common.transports.redis_streams import RedisStreamsPublisher
-from django.core.management import CommandError, call_command
-from django.db import transaction
-
-pytest_plugins = ["dbay_common.testing.events"]
 
 handled: list[tuple[str, Event]] = []
 
@@ -199,6 +202,34 @@ def test_celery_app_registers_the_relay_and_its_schedule(celery_app: Any) -> Non
     assert entry["task"] == dbay_celery.RELAY_TASK_NAME
     assert entry["schedule"] == 5.0
     assert entry["options"]["expires"] == 5.0
+
+
+def test_celery_app_purges_idempotency_records_daily(celery_app: Any) -> None:
+    assert dbay_celery.PURGE_TASK_NAME in celery_app.tasks
+    entry = celery_app.conf.beat_schedule[dbay_celery.PURGE_TASK_NAME]
+    assert entry["task"] == dbay_celery.PURGE_TASK_NAME
+    assert entry["schedule"] == crontab(hour=3, minute=30)
+
+
+@pytest.mark.django_db
+def test_purge_task_deletes_exactly_the_records_past_their_ttl(celery_app: Any, settings: Any) -> None:
+    settings.DBAY_IDEMPOTENCY_TTL_S = 3600
+    now = timezone.now()
+    ages_s = {"expired-long-ago": 90_000, "just-expired": 3_610, "about-to-expire": 3_590, "fresh": 0}
+    for key, age_s in ages_s.items():
+        IdempotencyRecord.objects.create(
+            principal="user-1",
+            method="POST",
+            path="/api/things",
+            key=key,
+            request_fingerprint="f" * 64,
+            created_at=now - timedelta(seconds=age_s),
+        )
+
+    purged = celery_app.tasks[dbay_celery.PURGE_TASK_NAME].apply().get()
+
+    assert purged == 2
+    assert set(IdempotencyRecord.objects.values_list("key", flat=True)) == {"about-to-expire", "fresh"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dbay_common.errors import InvalidRequest
-from dbay_common.pagination import PageParams, decode_cursor, encode_cursor, page_response, parse_page_params
 from django.test import Client
 
+from dbay_common.errors import InvalidRequest
+from dbay_common.pagination import PageParams, decode_cursor, encode_cursor, page_response, parse_page_params
 from tests.testapp.models import Item
 
 

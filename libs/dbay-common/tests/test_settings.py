@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from dbay_common.django.conf import common_settings
 from dbay_common.settings import (
     InvalidSetting,
@@ -179,6 +180,7 @@ def build() -> dict[str, object]:
         service="wallet-service",
         base_dir=Path("/srv/wallet"),
         root_urlconf="wallet_service.urls",
+        api_prefix="api/v1/wallet/",
         installed_apps=["wallet_service"],
         database_name="wallet",
         redis_db=3,
@@ -201,6 +203,7 @@ def test_common_settings_development_defaults() -> None:
         "django.contrib.auth",
         "rest_framework",
         "drf_spectacular",
+        "drf_spectacular_sidecar",
         "dbay_common.django.idempotency",
         "dbay_common.django.outbox",
         "wallet_service",
@@ -221,12 +224,30 @@ def test_common_settings_development_defaults() -> None:
         "VERSION": "1.0.0",
         "SERVE_INCLUDE_SCHEMA": False,
         "COMPONENT_SPLIT_REQUEST": True,
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     }
+    assert settings["DBAY_API_PREFIX"] == "api/v1/wallet/"
+    assert settings["STATIC_URL"] == "/api/v1/wallet/static/"
     assert settings["USE_TZ"] is True and settings["TIME_ZONE"] == "UTC"
     assert settings["JWT_ISSUER"] == "dbay-user-service"
     assert settings["JWT_AUDIENCE"] == ["dbay-api"]
     assert settings["JWT_JWKS_URL"] == "http://127.0.0.1:8004/api/v1/user/.well-known/jwks.json"
     assert settings["LOGGING"]["formatters"]["json"]["service"] == "wallet-service"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("api_prefix", ["/api/v1/wallet/", "api/v1/wallet", ""])
+def test_common_settings_rejects_a_malformed_api_prefix(api_prefix: str) -> None:
+    with pytest.raises(ValueError, match="api_prefix must look like 'api/v1/<name>/'"):
+        common_settings(
+            service="wallet-service",
+            base_dir=Path("/srv/wallet"),
+            root_urlconf="wallet_service.urls",
+            api_prefix=api_prefix,
+            installed_apps=["wallet_service"],
+            database_name="wallet",
+            redis_db=3,
+        )
 
 
 def test_common_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

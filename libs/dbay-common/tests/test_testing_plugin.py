@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import psycopg
+import pytest
 import redis
 import requests
+
 from dbay_common.testing.plugin import REDIS_TEST_DBS, delete_es_indices
 
 
@@ -47,3 +50,14 @@ def test_mongo_db_is_unique_and_usable(mongo_db: Any, mongo_client: Any) -> None
     mongo_db["things"].insert_one({"n": 1})
     assert mongo_db["things"].count_documents({}) == 1
     assert mongo_db.name in mongo_client.list_database_names()
+
+
+def test_closed_port_refuses_connections(closed_port: int) -> None:
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", closed_port), timeout=1.0)
+
+
+def test_event_fixtures_are_registered_by_the_plugin(pytestconfig: pytest.Config) -> None:
+    manager = pytestconfig.pluginmanager
+    assert manager.get_plugin("dbay_common.testing.events") is not None
+    assert manager.get_plugin("dbay_common.testing.aws") is not None

@@ -6,6 +6,7 @@ import os
 import socket
 
 import pytest
+
 from dbay_common.events import Event
 from dbay_common.settings import InvalidSetting, MissingSetting
 from dbay_common.testing.events import EventStreamNames
@@ -16,9 +17,6 @@ from dbay_common.transports import (
     build_publisher_from_env,
 )
 from dbay_common.transports.redis_streams import RedisStreamsConsumer, RedisStreamsPublisher
-
-# Fixtures; the dbay_common pytest plugin may also load this module, which is harmless.
-pytest_plugins = ["dbay_common.testing.events"]
 
 
 def test_redis_is_the_default(event_bus_env: EventStreamNames, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,13 +7,11 @@ import time
 from typing import Any
 
 import pytest
+
 from dbay_common.events import Event
 from dbay_common.testing.aws import EventBridgeBus
 from dbay_common.transports.base import EventPublishError
 from dbay_common.transports.eventbridge import EventBridgePublisher, SqsEventConsumer
-
-# Fixtures; the dbay_common pytest plugin may also load this module, which is harmless.
-pytest_plugins = ["dbay_common.testing.aws"]
 
 
 def make_event(n: int, *, source: str = "dbay.test", detail_type: str = "thing.happened") -> Event:

@@ -8,12 +8,10 @@ from collections.abc import Callable
 
 import pytest
 import redis
+
 from dbay_common.events import Event
 from dbay_common.testing.events import EventStreamNames
 from dbay_common.transports.redis_streams import RedisStreamsConsumer, RedisStreamsPublisher
-
-# Fixtures; the dbay_common pytest plugin may also load this module, which is harmless.
-pytest_plugins = ["dbay_common.testing.events"]
 
 
 def make_event(n: int, detail_type: str = "thing.happened") -> Event:

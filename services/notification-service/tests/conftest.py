@@ -1,27 +1,10 @@
-import socket
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from notification_service import create_app
 
-pytest_plugins = ["dbay_common.testing.events"]
+from notification_service import create_app
 
 
 @pytest.fixture
 def app() -> Flask:
+    """The app as configured from the environment (the contract tests break its stores in app.config)."""
     return create_app()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A local port that refuses connections: bound (so nobody else takes it) but not listening."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]

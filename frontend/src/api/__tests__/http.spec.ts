@@ -8,6 +8,7 @@ import {
   apiPost,
   createIdempotencyKey,
   setAccessTokenProvider,
+  setUnauthorizedHandler,
   type Page,
 } from '../http'
 
@@ -53,6 +54,7 @@ beforeEach(() => {
 
 afterEach(() => {
   setAccessTokenProvider(() => null)
+  setUnauthorizedHandler(null)
 })
 
 describe('successful calls', () => {
@@ -262,5 +264,135 @@ describe('createIdempotencyKey', () => {
 
     expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect(second).not.toBe(first)
+  })
+})
+
+describe('Retry-After', () => {
+  function rateLimited(retryAfter: string | null): Response {
+    return new Response(
+      JSON.stringify({
+        error: { type: 'rate_limited', code: 'rate_limited', message: 'Slow down.', param: null },
+      }),
+      {
+        status: 429,
+        headers: retryAfter === null ? {} : { 'Retry-After': retryAfter },
+      },
+    )
+  }
+
+  it('reads a number of seconds', async () => {
+    fetchMock.mockResolvedValue(rateLimited('42'))
+
+    const error = await rejectionOf(apiPost('/api/v1/user/auth/login', {}))
+
+    expect(error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterSeconds: 42 })
+  })
+
+  it('reads an HTTP date as the seconds from now', async () => {
+    vi.useFakeTimers({ now: new Date('2025-06-01T12:00:00Z') })
+    fetchMock.mockResolvedValue(rateLimited('Sun, 01 Jun 2025 12:01:30 GMT'))
+
+    const error = await rejectionOf(apiPost('/api/v1/user/auth/login', {}))
+    vi.useRealTimers()
+
+    expect(error).toMatchObject({ retryAfterSeconds: 90 })
+  })
+
+  it('is null without the header or with one it cannot read', async () => {
+    fetchMock.mockResolvedValueOnce(rateLimited(null)).mockResolvedValueOnce(rateLimited('soon'))
+
+    expect(await rejectionOf(apiGet('/api/v1/user/me'))).toMatchObject({ retryAfterSeconds: null })
+    expect(await rejectionOf(apiGet('/api/v1/user/me'))).toMatchObject({ retryAfterSeconds: null })
+  })
+})
+
+describe('renewing the access token after a 401', () => {
+  const expired = () =>
+    jsonResponse(401, {
+      error: {
+        type: 'authentication_error',
+        code: 'invalid_token',
+        message: 'Token expired.',
+        param: null,
+      },
+    })
+
+  function authorizationHeaders(): (string | null)[] {
+    return fetchMock.mock.calls.map(([, init]) => new Headers(init?.headers).get('authorization'))
+  }
+
+  it('asks the handler once with the rejected token, then retries with the new token', async () => {
+    let token = 'stale'
+    setAccessTokenProvider(() => token)
+    const handler = vi.fn((rejected: string) => {
+      expect(rejected).toBe('stale')
+      token = 'fresh'
+      return Promise.resolve(true)
+    })
+    setUnauthorizedHandler(handler)
+    fetchMock.mockResolvedValueOnce(expired()).mockResolvedValueOnce(jsonResponse(200, { ok: 1 }))
+
+    await expect(apiGet('/api/v1/user/me')).resolves.toEqual({ ok: 1 })
+
+    expect(handler).toHaveBeenCalledTimes(1)
+    expect(authorizationHeaders()).toEqual(['Bearer stale', 'Bearer fresh'])
+  })
+
+  it('gives up after one retry: a second 401 is the answer', async () => {
+    setAccessTokenProvider(() => 'token')
+    const handler = vi.fn(() => Promise.resolve(true))
+    setUnauthorizedHandler(handler)
+    fetchMock.mockResolvedValueOnce(expired()).mockResolvedValueOnce(expired())
+
+    const error = await rejectionOf(apiGet('/api/v1/user/me'))
+
+    expect(error).toMatchObject({ status: 401, code: 'invalid_token' })
+    expect(handler).toHaveBeenCalledTimes(1)
+    expect(fetchMock).toHaveBeenCalledTimes(2)
+  })
+
+  it('does not retry when the handler could not renew the session', async () => {
+    setAccessTokenProvider(() => 'token')
+    setUnauthorizedHandler(() => Promise.resolve(false))
+    fetchMock.mockResolvedValueOnce(expired())
+
+    const error = await rejectionOf(apiGet('/api/v1/user/me'))
+
+    expect(error).toMatchObject({ status: 401, code: 'invalid_token' })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+  })
+
+  it.each(['invalid_credentials', 'invalid_mfa_code', 'account_locked', 'mfa_required'])(
+    'leaves a 401 %s alone: the user typed something wrong, the token is fine',
+    async (code) => {
+      setAccessTokenProvider(() => 'token')
+      const handler = vi.fn(() => Promise.resolve(true))
+      setUnauthorizedHandler(handler)
+      fetchMock.mockResolvedValueOnce(
+        jsonResponse(401, {
+          error: { type: 'authentication_error', code, message: 'No.', param: 'code' },
+        }),
+      )
+
+      const error = await rejectionOf(apiPost('/api/v1/user/me/2fa/disable', { code: '000000' }))
+
+      expect(error).toMatchObject({ status: 401, code })
+      expect(handler).not.toHaveBeenCalled()
+      expect(fetchMock).toHaveBeenCalledTimes(1)
+    },
+  )
+
+  it('does not renew for a request sent without a token, signed out or anonymous', async () => {
+    const handler = vi.fn(() => Promise.resolve(true))
+    setUnauthorizedHandler(handler)
+    fetchMock.mockResolvedValueOnce(expired()).mockResolvedValueOnce(expired())
+
+    setAccessTokenProvider(() => null)
+    await rejectionOf(apiGet('/api/v1/user/me'))
+    setAccessTokenProvider(() => 'token')
+    await rejectionOf(apiPost('/api/v1/user/auth/refresh', {}, { isAnonymous: true }))
+
+    expect(handler).not.toHaveBeenCalled()
+    expect(authorizationHeaders()).toEqual([null, null])
   })
 })

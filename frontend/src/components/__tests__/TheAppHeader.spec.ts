@@ -1,8 +1,11 @@
-import { mount, flushPromises } from '@vue/test-utils'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, type Router } from 'vue-router'
 
+import { ALICE, tokensFor } from '@/__tests__/fixtures'
+import { errorResponse, installFakeApi, noContent, type FakeApi } from '@/__tests__/fakeApi'
+import { setAccessTokenProvider } from '@/api/http'
 import { createAppRouter } from '@/router'
 import { useSessionStore } from '@/stores/useSessionStore'
 
@@ -10,13 +13,25 @@ import TheAppHeader from '../TheAppHeader.vue'
 
 let pinia: Pinia
 let router: Router
+let api: FakeApi
+let wrapper: VueWrapper | undefined
 
 beforeEach(async () => {
+  vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
+  api = installFakeApi({
+    'POST /api/v1/user/auth/refresh': () => errorResponse(401, { code: 'not_authenticated' }),
+  })
   pinia = createPinia()
   setActivePinia(pinia)
   router = createAppRouter(createMemoryHistory())
   await router.push('/')
   await router.isReady()
+})
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+  setAccessTokenProvider(() => null)
 })
 
 /** The text a screen reader announces: without aria-hidden parts, whitespace collapsed. */
@@ -26,15 +41,23 @@ function accessibleText(element: Element): string {
   return (copy.textContent ?? '').replace(/\s+/g, ' ').trim()
 }
 
-function mountHeader() {
-  return mount(TheAppHeader, { global: { plugins: [pinia, router] } })
+function mountHeader(): VueWrapper {
+  wrapper = mount(TheAppHeader, { attachTo: document.body, global: { plugins: [pinia, router] } })
+  return wrapper
+}
+
+function signInAlice(): void {
+  const session = useSessionStore()
+  session.sessionStart(tokensFor(ALICE, 'access-1'))
+  setAccessTokenProvider(() => session.accessToken)
 }
 
 describe('TheAppHeader', () => {
   it('has a main nav landmark with the home link, the four sections and Sign in', () => {
-    const wrapper = mountHeader()
+    useSessionStore().$patch({ hasRestored: true })
+    const header = mountHeader()
 
-    const nav = wrapper.get('nav[aria-label="Main"]')
+    const nav = header.get('nav[aria-label="Main"]')
     const links = nav
       .findAll('a')
       .map((link) => [accessibleText(link.element), link.attributes('href')])
@@ -48,41 +71,88 @@ describe('TheAppHeader', () => {
     ])
   })
 
+  it('shows neither Sign in nor a user until the start-up session check has answered', () => {
+    const header = mountHeader()
+
+    const nav = header.get('nav[aria-label="Main"]')
+    expect(nav.findAll('a').map((link) => link.text())).not.toContain('Sign in')
+    expect(nav.find('button[aria-controls="app-header-account-menu"]').exists()).toBe(false)
+  })
+
   it('marks the link of the current page', async () => {
     await router.push('/wallet')
-    const wrapper = mountHeader()
+    const header = mountHeader()
 
-    const current = wrapper.findAll('nav[aria-label="Main"] a[aria-current="page"]')
+    const current = header.findAll('nav[aria-label="Main"] a[aria-current="page"]')
     expect(current.map((link) => link.text())).toEqual(['Wallet'])
   })
 
-  it('shows the signed-in user instead of Sign in', () => {
-    useSessionStore().sessionStart({
-      user: {
-        id: 'usr_alice',
-        username: 'alice',
-        display_name: 'Alice',
-        created_at: '2025-01-02T03:04:05Z',
-      },
-      accessToken: 'header.payload.signature',
-    })
-    const wrapper = mountHeader()
+  it('shows the signed-in username with a menu of Account, Seller profile and Sign out', async () => {
+    signInAlice()
+    const header = mountHeader()
 
-    const nav = wrapper.get('nav[aria-label="Main"]')
-    expect(nav.text()).toContain('Alice')
+    const nav = header.get('nav[aria-label="Main"]')
     expect(nav.findAll('a').map((link) => link.text())).not.toContain('Sign in')
-  })
-
-  it('opens and closes the small-screen menu, and closes it on navigation', async () => {
-    const wrapper = mountHeader()
-    const toggle = wrapper.get('button[aria-controls="app-header-menu"]')
+    const toggle = nav.get('button[aria-controls="app-header-account-menu"]')
+    expect(accessibleText(toggle.element)).toBe('Account menu for alice')
     expect(toggle.attributes('aria-expanded')).toBe('false')
-    expect(wrapper.find('#app-header-menu').exists()).toBe(false)
+    expect(header.get('#app-header-account-menu').isVisible()).toBe(false)
 
     await toggle.trigger('click')
 
     expect(toggle.attributes('aria-expanded')).toBe('true')
-    const menu = wrapper.get('nav#app-header-menu')
+    const menu = header.get('#app-header-account-menu')
+    expect(menu.isVisible()).toBe(true)
+    expect(
+      menu.findAll('a, button').map((item) => [item.text(), item.attributes('href') ?? 'button']),
+    ).toEqual([
+      ['Account', '/account'],
+      ['Seller profile', '/sellers/alice'],
+      ['Sign out', 'button'],
+    ])
+  })
+
+  it('closes the account menu on Escape and gives focus back to its button', async () => {
+    signInAlice()
+    const header = mountHeader()
+    const toggle = header.get('button[aria-controls="app-header-account-menu"]')
+    await toggle.trigger('click')
+
+    await header.get('#app-header-account-menu a').trigger('keydown', { key: 'Escape' })
+
+    expect(toggle.attributes('aria-expanded')).toBe('false')
+    expect(document.activeElement).toBe(toggle.element)
+  })
+
+  it('signs out from the menu: ends the session on the server and here, and goes home', async () => {
+    api.on('POST /api/v1/user/auth/logout', noContent)
+    signInAlice()
+    await router.push('/wallet')
+    const header = mountHeader()
+
+    await header.get('button[aria-controls="app-header-account-menu"]').trigger('click')
+    await header.findAll('#app-header-account-menu button').find((button) => button.text() === 'Sign out')?.trigger('click')
+    await flushPromises()
+
+    expect(api.requestsTo('POST /api/v1/user/auth/logout').map((request) => request.headers.authorization)).toEqual([
+      'Bearer access-1',
+    ])
+    expect(useSessionStore().isSignedIn).toBe(false)
+    expect(router.currentRoute.value.fullPath).toBe('/')
+    expect(header.get('nav[aria-label="Main"]').findAll('a').map((link) => link.text())).toContain('Sign in')
+  })
+
+  it('opens and closes the small-screen menu, and closes it on navigation', async () => {
+    useSessionStore().$patch({ hasRestored: true })
+    const header = mountHeader()
+    const toggle = header.get('button[aria-controls="app-header-menu"]')
+    expect(toggle.attributes('aria-expanded')).toBe('false')
+    expect(header.find('#app-header-menu').exists()).toBe(false)
+
+    await toggle.trigger('click')
+
+    expect(toggle.attributes('aria-expanded')).toBe('true')
+    const menu = header.get('nav#app-header-menu')
     expect(menu.findAll('a').map((link) => link.text())).toEqual([
       'Browse',
       'Sell',
@@ -95,6 +165,24 @@ describe('TheAppHeader', () => {
     await flushPromises()
 
     expect(toggle.attributes('aria-expanded')).toBe('false')
-    expect(wrapper.find('#app-header-menu').exists()).toBe(false)
+    expect(header.find('#app-header-menu').exists()).toBe(false)
+  })
+
+  it('offers Account and Sign out in the small-screen menu when signed in', async () => {
+    signInAlice()
+    const header = mountHeader()
+
+    await header.get('button[aria-controls="app-header-menu"]').trigger('click')
+
+    const menu = header.get('nav#app-header-menu')
+    expect(menu.findAll('li').map((item) => item.text())).toEqual([
+      'Browse',
+      'Sell',
+      'Wallet',
+      'Messages',
+      'Signed in as alice',
+      'Account',
+      'Sign out',
+    ])
   })
 })

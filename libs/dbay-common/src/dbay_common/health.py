@@ -12,6 +12,7 @@ and reports per-check status and latency, with a one-line error and never a stac
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -174,11 +175,19 @@ def _timed(check: Check) -> dict[str, Any]:
 
 
 def run_checks(*, service: str, checks: dict[str, Check]) -> tuple[int, dict[str, Any]]:
-    """Run every check in parallel; 200 and ``"ok"`` when all pass, else 503 and ``"unavailable"``."""
+    """Run every check in parallel; 200 and ``"ok"`` when all pass, else 503 and ``"unavailable"``.
+
+    Each check runs in a copy of the caller's context, so it sees what the request sees (Flask's
+    ``current_app``, the request id of the log lines).
+    """
     results: dict[str, dict[str, Any]] = {}
     if checks:
         with ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="dbay-health") as pool:
-            futures = {name: pool.submit(_timed, check) for name, check in checks.items()}
+            # One copy per check: a context can be entered by only one thread at a time.
+            futures = {
+                name: pool.submit(contextvars.copy_context().run, _timed, check)
+                for name, check in checks.items()
+            }
             results = {name: future.result() for name, future in futures.items()}
     is_healthy = all(result["status"] == "ok" for result in results.values())
     document = {"status": "ok" if is_healthy else "unavailable", "service": service, "checks": results}

@@ -32,7 +32,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
-from dbay_common.errors import ServiceUnavailable
+from dbay_common.errors import PermissionDenied, ServiceUnavailable
 from dbay_common.settings import env_list, env_str
 
 logger = logging.getLogger(__name__)
@@ -247,3 +247,43 @@ def verifier_from_settings() -> JwtVerifier:
 def reset_verifier_cache() -> None:
     """Forget the shared verifiers (tests that change the JWT settings call this)."""
     _cached_verifier.cache_clear()
+
+
+# -- second factor -----------------------------------------------------------------------------------
+
+#: The ``amr`` value user-service puts in tokens of sessions that passed a TOTP check (RFC 8176).
+MFA_AMR = "otp"
+#: How recent the TOTP check must be, by default, for :func:`require_fresh_mfa`.
+FRESH_MFA_MAX_AGE_S = 300
+MFA_REQUIRED_CODE = "mfa_required"
+
+
+def require_fresh_mfa(
+    claims: dict[str, Any], *, max_age_s: int = FRESH_MFA_MAX_AGE_S, now: float | None = None
+) -> None:
+    """Raise a 403 ``mfa_required`` unless the token proves a TOTP check within ``max_age_s`` seconds.
+
+    Call it with *verified* claims (from :meth:`JwtVerifier.verify`, ``request.user.claims`` in DRF,
+    ``flask.g.claims`` in Flask) before an action that needs a second factor, such as a withdrawal.
+    The token must carry ``"otp"`` in ``amr`` and an integer ``mfa_at`` (epoch seconds of the last
+    successful TOTP check in the session, set by user-service's sign-in with a code and by
+    ``POST /api/v1/user/me/2fa/verify``) no older than ``max_age_s`` (and not in the future beyond the
+    verifier's clock-skew leeway). The client's answer to the 403 is to ask the user for a code,
+    call ``me/2fa/verify`` for a fresh access token, and retry. ``now`` is for tests.
+    """
+    current = time.time() if now is None else now
+    amr = claims.get("amr")
+    mfa_at = claims.get("mfa_at")
+    has_otp = isinstance(amr, list) and MFA_AMR in amr
+    if not has_otp or not isinstance(mfa_at, int | float) or isinstance(mfa_at, bool):
+        raise PermissionDenied(
+            "This action needs two-factor verification: confirm with a code from your authenticator app.",
+            code=MFA_REQUIRED_CODE,
+        )
+    age_s = current - float(mfa_at)
+    if age_s > max_age_s or age_s < -30:
+        raise PermissionDenied(
+            f"This action needs a two-factor verification from the last {max_age_s // 60 or 1} minute(s): "
+            "confirm with a new code from your authenticator app.",
+            code=MFA_REQUIRED_CODE,
+        )

@@ -73,9 +73,16 @@ class StdoutHandler(logging.StreamHandler):
     def __init__(self) -> None:
         super().__init__(sys.stdout)
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stdout)
-        super().emit(record)
+    # ``stream`` is looked up on every write and flush; resolving it then (rather than swapping it
+    # with ``setStream``, which flushes the old stream, possibly one pytest has already closed)
+    # keeps logging working after any capture ends.
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """Ignored: the handler always writes to the current ``sys.stdout``."""
 
 
 def configure_logging(*, service: str, level: str = "INFO", apply: bool = True) -> dict[str, Any]:

@@ -13,6 +13,7 @@ globals().update(
         service="auction-service",
         base_dir=Path(__file__).resolve().parent.parent,
         root_urlconf="auction_service.urls",
+        api_prefix="api/v1/auctions/",
         installed_apps=["auction_service.auctions"],
         database_name="auction",
         redis_db=2,

@@ -14,6 +14,7 @@ globals().update(
         service="listing-service",
         base_dir=Path(__file__).resolve().parent.parent,
         root_urlconf="listing_service.urls",
+        api_prefix="api/v1/listings/",
         installed_apps=["listing_service.listings"],
         database_name="listing",
         redis_db=1,

@@ -1,16 +1,17 @@
 """messaging-service: conversations and messages between buyers and sellers (MongoDB).
 
 `create_app()` builds the WSGI app: health probes at /health and /health/live, the public API
-under /api/v1/messaging/, its OpenAPI document at /api/v1/messaging/openapi.json.
+under /api/v1/messaging/, its OpenAPI document at /api/v1/messaging/openapi.json
+(Swagger UI at /api/v1/messaging/docs/).
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from dbay_common.flask import create_service_app, health_blueprint
-from dbay_common.health import mongodb_check, redis_check
 from flask import Flask
 
+from dbay_common.flask import config_check, create_service_app
+from dbay_common.health import mongodb_check, redis_check
 from messaging_service.api import API_PREFIX, blueprint
 from messaging_service.config import SERVICE, load_config
 
@@ -18,18 +19,14 @@ from messaging_service.config import SERVICE, load_config
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The messaging-service app; ``config`` overrides what was read from the environment (tests)."""
     app, api = create_service_app(
-        import_name=__name__, service=SERVICE, title=f"dBay {SERVICE}", api_prefix=API_PREFIX
-    )
-    app.config.update(load_config())
-    app.config.update(config or {})
-    app.register_blueprint(
-        health_blueprint(
-            service=SERVICE,
-            checks={
-                "mongodb": mongodb_check(app.config["MONGODB_URI"]),
-                "redis": redis_check(app.config["REDIS_URL"]),
-            },
-        )
+        import_name=__name__,
+        service=SERVICE,
+        api_prefix=API_PREFIX,
+        config={**load_config(), **(config or {})},
+        checks={
+            "mongodb": config_check(mongodb_check, "MONGODB_URI"),
+            "redis": config_check(redis_check, "REDIS_URL"),
+        },
     )
     api.register_blueprint(blueprint)
     return app

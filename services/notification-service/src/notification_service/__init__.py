@@ -1,17 +1,18 @@
 """notification-service: notifications and preferences (MongoDB), e-mail and WebSocket push.
 
 `create_app()` builds the WSGI app: health probes at /health and /health/live, the public API
-under /api/v1/notifications/ and its OpenAPI document at /api/v1/notifications/openapi.json. The
-WebSocket push under /ws/ arrives with its own issue.
+under /api/v1/notifications/ and its OpenAPI document at /api/v1/notifications/openapi.json
+(Swagger UI at /api/v1/notifications/docs/). The WebSocket push under /ws/ arrives with its own
+issue.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from dbay_common.flask import create_service_app, health_blueprint
-from dbay_common.health import mongodb_check, redis_check
 from flask import Flask
 
+from dbay_common.flask import config_check, create_service_app
+from dbay_common.health import mongodb_check, redis_check
 from notification_service.api import API_PREFIX, blueprint
 from notification_service.config import SERVICE, load_config
 
@@ -19,18 +20,14 @@ from notification_service.config import SERVICE, load_config
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The notification-service app; ``config`` overrides what was read from the environment (tests)."""
     app, api = create_service_app(
-        import_name=__name__, service=SERVICE, title=f"dBay {SERVICE}", api_prefix=API_PREFIX
-    )
-    app.config.update(load_config())
-    app.config.update(config or {})
-    app.register_blueprint(
-        health_blueprint(
-            service=SERVICE,
-            checks={
-                "mongodb": mongodb_check(app.config["MONGODB_URI"]),
-                "redis": redis_check(app.config["REDIS_URL"]),
-            },
-        )
+        import_name=__name__,
+        service=SERVICE,
+        api_prefix=API_PREFIX,
+        config={**load_config(), **(config or {})},
+        checks={
+            "mongodb": config_check(mongodb_check, "MONGODB_URI"),
+            "redis": config_check(redis_check, "REDIS_URL"),
+        },
     )
     api.register_blueprint(blueprint)
     return app

@@ -13,6 +13,7 @@ globals().update(
         service="order-service",
         base_dir=Path(__file__).resolve().parent.parent,
         root_urlconf="order_service.urls",
+        api_prefix="api/v1/order/",
         installed_apps=["order_service.orders"],
         database_name="order",
         redis_db=5,

@@ -1,33 +1,24 @@
-"""Routes of order-service: the health probes, and the public API under /api/v1/order/.
+"""Routes of order-service: the health probes, and the public API under /api/v1/order/."""
 
-The store checks read the settings when they run (not when this module is imported), so the
-health document always describes the configured stores.
-"""
-
-from dbay_common.django.health import django_database_check, health_urlpatterns
-from dbay_common.health import redis_check
 from django.conf import settings
-from django.urls import include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
-API_PREFIX = "api/v1/order/"
-
-handler400 = "dbay_common.django.views.handler400"
-handler403 = "dbay_common.django.views.handler403"
-handler404 = "dbay_common.django.views.handler404"
-handler500 = "dbay_common.django.views.handler500"
+from dbay_common.django.health import django_database_check, health_urlpatterns, setting_check
+from dbay_common.django.urls import (  # noqa: F401 - Django reads handler400..500 from the root URLconf
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+    public_api_urlpatterns,
+)
+from dbay_common.health import redis_check
 
 urlpatterns = [
     *health_urlpatterns(
         service=settings.DBAY_SERVICE,
         checks={
             "postgres": django_database_check(),
-            "redis": lambda: redis_check(settings.REDIS_URL)(),
+            "redis": setting_check(redis_check, "REDIS_URL"),
         },
     ),
-    path(API_PREFIX, include("order_service.orders.urls")),
-    path(f"{API_PREFIX}openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
-    path(
-        f"{API_PREFIX}docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="openapi-docs"
-    ),
+    *public_api_urlpatterns(urls="order_service.orders.urls"),
 ]

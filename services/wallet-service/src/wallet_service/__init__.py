@@ -2,3 +2,9 @@
 
 The only service that talks to the Dogecoin node; it holds no private key.
 """
+
+# The Celery app is loaded with the package so that tasks queued from web requests (the outbox relay
+# after commit) reach this service's Redis broker rather than Celery's default.
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

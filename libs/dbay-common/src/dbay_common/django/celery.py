@@ -5,6 +5,9 @@ Each service's ``<package>/celery.py`` is two lines::
     from dbay_common.django.celery import create_celery_app
     app = create_celery_app("auction-service", settings_module="auction_service.settings")
 
+Beat also runs :data:`PURGE_TASK_NAME` once a day, deleting the Idempotency-Key records past their
+TTL (``DBAY_IDEMPOTENCY_TTL_S``): the middleware already ignores them, the purge keeps the table small.
+
 The relay runs two ways, following "side effects after commit": producers call
 :func:`schedule_outbox_relay_on_commit` in the service function that wrote the outbox row, so the
 event leaves within milliseconds of the commit; and beat runs the same task every 5 s as the safety
@@ -20,16 +23,22 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from datetime import timedelta
 
 from celery import Celery, shared_task
+from celery.schedules import crontab
+from django.conf import settings
 from django.db import transaction
 
 from dbay_common.transports.base import EventPublisher, build_publisher_from_env
 
 __all__ = [
+    "PURGE_SCHEDULE",
+    "PURGE_TASK_NAME",
     "RELAY_INTERVAL_S",
     "RELAY_TASK_NAME",
     "create_celery_app",
+    "idempotency_records_purge_task",
     "relay_outbox_task",
     "relay_publisher",
     "schedule_outbox_relay_on_commit",
@@ -43,6 +52,10 @@ RELAY_BATCH_SIZE = 100
 #: One task run drains at most this many batches, so a huge backlog cannot pin a worker forever;
 #: the next run (on commit or beat) continues.
 RELAY_MAX_BATCHES_PER_RUN = 50
+
+PURGE_TASK_NAME = "dbay_common.idempotency_records_purge"
+#: Once a day, at a quiet hour (UTC).
+PURGE_SCHEDULE = crontab(hour=3, minute=30)
 
 
 @functools.cache
@@ -66,12 +79,21 @@ def relay_outbox_task() -> int:
     return total
 
 
+@shared_task(name=PURGE_TASK_NAME, ignore_result=True)
+def idempotency_records_purge_task() -> int:
+    """Delete the Idempotency-Key records older than ``DBAY_IDEMPOTENCY_TTL_S``; return how many."""
+    from dbay_common.django.idempotency import idempotency_records_purge
+
+    return idempotency_records_purge(older_than=timedelta(seconds=settings.DBAY_IDEMPOTENCY_TTL_S))
+
+
 def create_celery_app(service: str, *, settings_module: str) -> Celery:
     """A Celery app configured from Django settings prefixed ``CELERY_``.
 
     Enforced whatever the settings say: JSON (never pickle) for tasks and results, and retrying the
     broker connection at start-up so a worker started before Redis does not exit. Registers the relay
-    task and its 5 s beat schedule, and autodiscovers ``tasks.py`` in the installed apps.
+    task and its 5 s beat schedule, the daily Idempotency-Key purge, and autodiscovers ``tasks.py`` in
+    the installed apps.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
     app = Celery(service)
@@ -90,6 +112,7 @@ def create_celery_app(service: str, *, settings_module: str) -> Celery:
         # A relay run queued behind a dead worker is useless once the next one is due.
         expires=RELAY_INTERVAL_S,
     )
+    app.add_periodic_task(PURGE_SCHEDULE, app.signature(PURGE_TASK_NAME), name=PURGE_TASK_NAME)
     return app
 
 

@@ -10,6 +10,7 @@ Each service's ``settings.py`` is a few lines::
             service="wallet-service",
             base_dir=Path(__file__).resolve().parent.parent,
             root_urlconf="wallet_service.urls",
+            api_prefix="api/v1/wallet/",
             installed_apps=["wallet_service"],
             database_name="wallet",
             redis_db=3,
@@ -50,6 +51,7 @@ BASE_INSTALLED_APPS = [
     "django.contrib.auth",  # DRF imports its models (AnonymousUser, permissions)
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by the service (no CDN)
     "dbay_common.django.idempotency",
     "dbay_common.django.outbox",
 ]
@@ -67,12 +69,20 @@ def common_settings(
     service: str,
     base_dir: Path,
     root_urlconf: str,
+    api_prefix: str,
     installed_apps: list[str],
     database_name: str,
     redis_db: int,
     extra_middleware: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Return the shared Django settings for ``service`` (see the module docstring for usage)."""
+    """Return the shared Django settings for ``service`` (see the module docstring for usage).
+
+    ``api_prefix`` is the public path the gateway routes to the service, as a Django route
+    (``"api/v1/wallet/"``): :func:`dbay_common.django.urls.public_api_urlpatterns` mounts the API
+    there, and Swagger UI's files are served below it (``STATIC_URL``).
+    """
+    if api_prefix.startswith("/") or not api_prefix.endswith("/"):
+        raise ValueError(f"api_prefix must look like 'api/v1/<name>/', got {api_prefix!r}")
     # Read in the order an operator fixes them: the secret first, then where to listen, then stores.
     production = is_production()
     secret_key = env_str("DJANGO_SECRET_KEY", dev_default=_DEV_SECRET_KEY)
@@ -94,6 +104,9 @@ def common_settings(
         "DEBUG": debug,
         "ALLOWED_HOSTS": allowed_hosts,
         "ROOT_URLCONF": root_urlconf,
+        "DBAY_API_PREFIX": api_prefix,
+        # Only Swagger UI's files are static, served by the service itself under its public path.
+        "STATIC_URL": f"/{api_prefix}static/",
         "USE_TZ": True,
         "TIME_ZONE": "UTC",
         "USE_I18N": False,
@@ -131,6 +144,8 @@ def common_settings(
             "VERSION": "1.0.0",
             "SERVE_INCLUDE_SCHEMA": False,
             "COMPONENT_SPLIT_REQUEST": True,
+            "SWAGGER_UI_DIST": "SIDECAR",
+            "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
         },
         "LOGGING": configure_logging(service=service, level=log_level, apply=False),
         "CELERY_BROKER_URL": redis_url,

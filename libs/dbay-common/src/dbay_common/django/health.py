@@ -15,15 +15,8 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path
 
-from dbay_common.django.idempotency import idempotency_exempt
-from dbay_common.errors import MethodNotAllowed
+from dbay_common.django.views import safe_methods_only
 from dbay_common.health import CHECK_TIMEOUT_S, Check, run_checks
-
-_SAFE_METHODS = ("GET", "HEAD")
-
-
-def _method_not_allowed() -> JsonResponse:
-    return JsonResponse(MethodNotAllowed().to_body(), status=405, headers={"Allow": ", ".join(_SAFE_METHODS)})
 
 
 def django_database_check(alias: str = "default") -> Check:
@@ -58,20 +51,30 @@ def django_database_check(alias: str = "default") -> Check:
     return check
 
 
+def setting_check(factory: Callable[[Any], Check], setting: str) -> Check:
+    """A check built by ``factory`` from ``settings.<setting>`` each time it runs.
+
+    ``setting_check(redis_check, "REDIS_URL")`` checks whatever ``REDIS_URL`` is when ``/health`` is
+    requested, not what it was when the URLconf was imported (tests override settings; so does an
+    operator's ``override_settings`` in a shell).
+    """
+
+    def check() -> None:
+        factory(getattr(settings, setting))()
+
+    return check
+
+
 def health_urlpatterns(*, service: str, checks: dict[str, Check]) -> list[URLPattern]:
     """URL patterns for ``health`` and ``health/live``; include them under the service's prefix."""
 
-    @idempotency_exempt
+    @safe_methods_only
     def health(request: HttpRequest) -> JsonResponse:
-        if request.method not in _SAFE_METHODS:
-            return _method_not_allowed()
         status, document = run_checks(service=service, checks=checks)
         return JsonResponse(document, status=status)
 
-    @idempotency_exempt
+    @safe_methods_only
     def live(request: HttpRequest) -> JsonResponse:
-        if request.method not in _SAFE_METHODS:
-            return _method_not_allowed()
         return JsonResponse({"status": "ok"})
 
     views: list[tuple[str, Callable[..., Any], str]] = [

@@ -2,21 +2,44 @@
 
 DRF views already answer errors through the DRF exception handler; these cover what happens outside
 them (unknown URL, an exception in a plain Django view or middleware, a bad Host header). Each
-service's root ``urls.py`` sets::
-
-    handler400 = "dbay_common.django.views.handler400"
-    handler403 = "dbay_common.django.views.handler403"
-    handler404 = "dbay_common.django.views.handler404"
-    handler500 = "dbay_common.django.views.handler500"
+service's root ``urls.py`` imports ``handler400`` ... ``handler500`` from
+:mod:`dbay_common.django.urls`, which names these views.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from dbay_common.errors import InvalidRequest, NotFound, PermissionDenied, error_body
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+
+from dbay_common.django.idempotency import idempotency_exempt
+from dbay_common.errors import InvalidRequest, MethodNotAllowed, NotFound, PermissionDenied, error_body
 
 GENERIC_500_MESSAGE = "An internal error occurred. It has been logged; please try again later."
+
+SAFE_METHODS = ("GET", "HEAD")
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def safe_methods_only(view: View) -> View:
+    """Answer anything but GET and HEAD with a 405 in the error shape (and ``Allow``), before ``view``.
+
+    For plain Django views outside DRF (health probes, Swagger UI's files); also exempts the view from
+    Idempotency-Key handling, which only concerns writes.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in SAFE_METHODS:
+            return JsonResponse(
+                MethodNotAllowed().to_body(), status=405, headers={"Allow": ", ".join(SAFE_METHODS)}
+            )
+        return view(request, *args, **kwargs)
+
+    return idempotency_exempt(wrapper)  # type: ignore[return-value]
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

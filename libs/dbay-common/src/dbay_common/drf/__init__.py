@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from dbay_common.drf.exceptions import exception_handler
     from dbay_common.drf.fields import KoinuField
     from dbay_common.drf.pagination import CursorPagination, paginated_response
-    from dbay_common.drf.permissions import roles_required
+    from dbay_common.drf.permissions import fresh_mfa_required, roles_required
 
 _EXPORTS = {
     "JwtAuthentication": "dbay_common.drf.authentication",
@@ -27,6 +27,7 @@ _EXPORTS = {
     "CursorPagination": "dbay_common.drf.pagination",
     "paginated_response": "dbay_common.drf.pagination",
     "roles_required": "dbay_common.drf.permissions",
+    "fresh_mfa_required": "dbay_common.drf.permissions",
 }
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "TokenUser",
     "django_jwt_verifier",
     "exception_handler",
+    "fresh_mfa_required",
     "paginated_response",
     "roles_required",
 ]

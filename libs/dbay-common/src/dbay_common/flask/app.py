@@ -2,25 +2,37 @@
 
 ``create_service_app`` returns an app and a flask-smorest ``Api`` configured the dBay way: JSON logs,
 request/correlation ids, error handlers producing the error shape, the OpenAPI 3.0.3 document at
-``{api_prefix}/openapi.json`` with the bearer security scheme, and ``app.config`` read from the
-environment with the same helpers (and the same fail-fast rules) as the Django services.
+``{api_prefix}/openapi.json`` with the bearer security scheme, Swagger UI at ``{api_prefix}/docs/``
+(its files served by the app itself under ``{api_prefix}/static/swagger-ui/``, never from a CDN),
+and ``app.config`` read from the environment with the same helpers (and the same fail-fast rules)
+as the Django services.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask import Flask, Response, g, request
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask import Flask, Response, abort, g, request, send_from_directory
+from flask_smorest.pagination import PaginationMetadataSchema
 from webargs.flaskparser import FlaskParser
 
 from dbay_common.flask.errors import register_error_handlers
+from dbay_common.flask.health import health_blueprint
+from dbay_common.health import Check
 from dbay_common.jwt import jwt_settings_from_env
 from dbay_common.logging import configure_logging, correlation_id_var, request_id_var
 from dbay_common.request_ids import CORRELATION_ID_HEADER, REQUEST_ID_HEADER, new_request_id, safe_id
 from dbay_common.settings import current_env, dev_url, env_int, env_str
+from dbay_common.swagger_ui import SWAGGER_UI_DIST, SWAGGER_UI_FILES
+
+#: Swagger UI's files only change with the sidecar package, so browsers may keep them a day.
+SWAGGER_UI_MAX_AGE_S = 24 * 3600
 
 
 class ErrorDetailSchema(ma.Schema):
@@ -36,10 +48,34 @@ class ErrorResponseSchema(ma.Schema):
     error = ma.fields.Nested(ErrorDetailSchema, required=True)
 
 
+def _schema_name(schema: Any) -> str | None:
+    """apispec's default component names, except ``None`` (inline, never a component) for
+    flask-smorest's page-number ``PaginationMetadata``.
+
+    flask-smorest registers its ``X-Pagination`` header for every ``Api``, and resolving the header's
+    schema adds ``PaginationMetadata`` to every document, even with no paginated route. Our lists are
+    cursor-paginated in the body (``dbay_common.pagination``); a page-number schema in the contract
+    would document the opposite. Inlined, the schema only exists inside that header, which stays
+    unreferenced and out of the document.
+    """
+    if resolve_schema_cls(schema) is PaginationMetadataSchema:
+        return None
+    name: str = resolver(schema)
+    return name
+
+
 class ServiceApi(flask_smorest.Api):
-    """flask-smorest ``Api`` whose documented error responses use the dBay error shape."""
+    """flask-smorest ``Api`` whose documented error responses use the dBay error shape, and whose
+    documents carry no page-number pagination schema (see :func:`_schema_name`)."""
 
     ERROR_SCHEMA = ErrorResponseSchema
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
+        # apispec documents a resolver returning None as "inline this schema"; its annotation says str.
+        plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)  # type: ignore[arg-type]
+        spec_kwargs: dict[str, Any] = {"marshmallow_plugin": plugin}
+        spec_kwargs.update(kwargs.pop("spec_kwargs", None) or {})
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
 
 class _BadRequestParser(FlaskParser):
@@ -94,24 +130,55 @@ def install_request_ids(app: Flask) -> None:
                 correlation_id_var.reset(tokens[1])
 
 
+def install_swagger_ui_files(app: Flask, *, url_prefix: str) -> str:
+    """Serve Swagger UI's files at ``{url_prefix}/<name>``; return that base URL (with a final ``/``).
+
+    Only the names shipped in the sidecar package are served; anything else is a 404.
+    """
+    base_url = f"{url_prefix.rstrip('/')}/"
+
+    def swagger_ui_file(filename: str) -> Response:
+        if filename not in SWAGGER_UI_FILES:
+            abort(404)
+        return send_from_directory(SWAGGER_UI_DIST, filename, max_age=SWAGGER_UI_MAX_AGE_S)
+
+    app.add_url_rule(f"{base_url}<filename>", endpoint="dbay_swagger_ui_file", view_func=swagger_ui_file)
+    return base_url
+
+
 def create_service_app(
-    *, import_name: str, service: str, title: str, api_prefix: str, version: str = "1.0.0"
+    *,
+    import_name: str,
+    service: str,
+    api_prefix: str,
+    title: str | None = None,
+    version: str = "1.0.0",
+    config: Mapping[str, Any] | None = None,
+    checks: dict[str, Check] | None = None,
 ) -> tuple[Flask, flask_smorest.Api]:
     """Create the Flask app and its flask-smorest ``Api`` for ``service``.
 
-    Register blueprints with ``api.register_blueprint`` (documented) or ``app.register_blueprint``
-    (undocumented, e.g. health). ``app.config`` may be amended by the service before registering.
+    ``config`` (the service's own settings, then any test overrides) is applied over the shared
+    entries. ``checks`` registers ``/health`` and ``/health/live`` (:func:`health_blueprint`); build
+    them with :func:`~dbay_common.flask.health.config_check` so they read ``app.config`` per request.
+    The document's title defaults to ``dBay <service>``, as for the Django services. Register the
+    service's blueprints with ``api.register_blueprint`` (documented).
     """
     configure_logging(service=service, level=env_str("LOG_LEVEL", default="INFO"))
-    app = Flask(import_name)
+    prefix = api_prefix.rstrip("/")
+    # No static folder: a service serves no files but Swagger UI's, and those under its prefix.
+    app = Flask(import_name, static_folder=None)
     app.config.update(flask_config_from_env(service=service))
     app.config.update(
-        API_TITLE=title,
+        API_TITLE=title or f"dBay {service}",
         API_VERSION=version,
         OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX=api_prefix.rstrip("/") or "/",
+        OPENAPI_URL_PREFIX=prefix or "/",
         OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs/",
+        OPENAPI_SWAGGER_UI_URL=install_swagger_ui_files(app, url_prefix=f"{prefix}/static/swagger-ui"),
     )
+    app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "data" before "has_more", as Django
     install_request_ids(app)
     api = ServiceApi(app)
@@ -119,4 +186,6 @@ def create_service_app(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     register_error_handlers(app)  # after Api(): replaces flask-smorest's HTTPException handler
+    if checks is not None:
+        app.register_blueprint(health_blueprint(service=service, checks=checks))
     return app, api

@@ -9,7 +9,15 @@ from typing import Any, TypeVar, cast
 from flask import current_app, g, request
 
 from dbay_common.errors import AuthenticationFailed, PermissionDenied
-from dbay_common.jwt import JwtVerifier, TokenInvalid, bearer_token, verifier_for, verifier_from_settings
+from dbay_common.jwt import (
+    FRESH_MFA_MAX_AGE_S,
+    JwtVerifier,
+    TokenInvalid,
+    bearer_token,
+    require_fresh_mfa,
+    verifier_for,
+    verifier_from_settings,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,6 +83,37 @@ def jwt_required(*, roles: tuple[str, ...] = ()) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         # Document the requirement in the OpenAPI spec (flask-smorest reads ``_apidoc``).
+        apidoc = dict(getattr(wrapper, "_apidoc", {}))
+        manual_doc = dict(apidoc.get("manual_doc", {}))
+        manual_doc.setdefault("security", [{"bearerAuth": []}])
+        apidoc["manual_doc"] = manual_doc
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def fresh_mfa_required(*, max_age_s: int = FRESH_MFA_MAX_AGE_S) -> Callable[[F], F]:
+    """Require a valid access token (401) showing a TOTP check within ``max_age_s`` seconds (403).
+
+    The Flask twin of :func:`dbay_common.drf.fresh_mfa_required` (see
+    :func:`dbay_common.jwt.require_fresh_mfa`); the 403 has code ``mfa_required``. Use it on its own
+    or under ``@jwt_required(roles=...)``; it sets ``flask.g.claims`` and ``flask.g.user_id`` too.
+    """
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            claims = getattr(g, "claims", None) or request_claims()
+            if claims is None:
+                raise AuthenticationFailed(
+                    "Authentication credentials were not provided.", code="not_authenticated"
+                )
+            require_fresh_mfa(claims, max_age_s=max_age_s)
+            g.claims = claims
+            g.user_id = claims["sub"]
+            return view(*args, **kwargs)
+
         apidoc = dict(getattr(wrapper, "_apidoc", {}))
         manual_doc = dict(apidoc.get("manual_doc", {}))
         manual_doc.setdefault("security", [{"bearerAuth": []}])

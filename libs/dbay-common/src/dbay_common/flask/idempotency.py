@@ -4,7 +4,8 @@ A unique index on ``scope`` (a hash of principal, method, path and key) makes th
 identical requests racing, exactly one ``insert_one`` succeeds and runs the view; the others get
 ``DuplicateKeyError`` and replay (``Idempotent-Replayed: true``), are refused as a reused key (422
 ``idempotency_key_reused``) or as a concurrent duplicate (409 ``idempotency_request_in_progress``).
-5xx, 401 and 429 responses release the key so the client can retry. A claim whose record is past
+5xx, 401, 403 and 429 responses release the key so the client can retry (a 403 such as mfa_required
+turns into a success once the client has done what it asked). A claim whose record is past
 its TTL, or still ``in_progress`` with the same body after the lock timeout (its process died), is
 taken over with one conditional ``find_one_and_update``.
 
@@ -54,7 +55,7 @@ ANONYMOUS = "anonymous"
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
 
-_RELEASED_STATUSES = frozenset({401, 429})
+_RELEASED_STATUSES = frozenset({401, 403, 429})
 _UNSTORED_HEADERS = frozenset(
     {"set-cookie", "date", "content-length", "x-request-id", "x-correlation-id", "connection"}
 )

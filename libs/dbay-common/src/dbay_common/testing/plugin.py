@@ -21,6 +21,12 @@ Every fixture isolates the test run and cleans up after itself:
 ``rsa_keypair`` (session), ``jwks`` (session), ``make_token``, ``jwks_server`` (session)
     An RSA signing key with its JWKS, a factory of signed access tokens, and a real HTTP server
     serving a (replaceable) JWKS document.
+``closed_port``
+    A loopback port that refuses connections, to point a store at when a test needs it down.
+
+The event-bus fixtures of :mod:`dbay_common.testing.events` (Redis Streams) and
+:mod:`dbay_common.testing.aws` (EventBridge/SQS on a moto server) are registered by this plugin
+too, so no test module or conftest has to list them in ``pytest_plugins``.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ if TYPE_CHECKING:
     from pymongo import MongoClient
     from pymongo.database import Database
 
-# aws fixtures: see dbay_common.testing.aws
+pytest_plugins = ["dbay_common.testing.events", "dbay_common.testing.aws"]
 
 REDIS_TEST_DBS = range(9, 16)
 
@@ -73,6 +79,15 @@ def xdist_worker_index() -> int:
     """0 outside xdist, else the worker number (``gw3`` → 3)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound (so nobody else takes it) but not listening."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((DEV_HOST, 0))
+        port: int = sock.getsockname()[1]
+        yield port
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------------

@@ -1,9 +1,7 @@
-from django.urls import path
+"""Routes of auction-service's own endpoints, mounted under its API prefix by `auction_service.urls`."""
 
-from auction_service.auctions.apis import AuctionsIndexApi
+from django.urls import URLPattern
 
 app_name = "auctions"
 
-urlpatterns = [
-    path("", AuctionsIndexApi.as_view(), name="index"),
-]
+urlpatterns: list[URLPattern] = []

@@ -1,9 +1,7 @@
-from django.urls import path
+"""Routes of listing-service's own endpoints, mounted under its API prefix by `listing_service.urls`."""
 
-from listing_service.listings.apis import ListingsIndexApi
+from django.urls import URLPattern
 
 app_name = "listings"
 
-urlpatterns = [
-    path("", ListingsIndexApi.as_view(), name="index"),
-]
+urlpatterns: list[URLPattern] = []

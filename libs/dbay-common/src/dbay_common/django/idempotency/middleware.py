@@ -8,7 +8,7 @@ collide and a key is never replayed to someone else. See
 
 Responses:
 
-* first request: runs the view; its response is stored unless it is a 5xx, 401 or 429, which release
+* first request: runs the view; its response is stored unless it is a 5xx, 401, 403 or 429, which release
   the key (nothing was done, or the outcome is unknown, so the client must be able to retry);
 * repeat with the same body: the stored response, plus ``Idempotent-Replayed: true``;
 * repeat with another body: 422 ``idempotency_key_reused`` (the client has a bug);
@@ -44,7 +44,7 @@ IDEMPOTENT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ANONYMOUS = "anonymous"
 
 # Responses a retry must be allowed to re-execute rather than replay.
-_RELEASED_STATUSES = frozenset({401, 429})
+_RELEASED_STATUSES = frozenset({401, 403, 429})
 # Per-response headers that must not be replayed (the replay gets its own).
 _UNSTORED_HEADERS = frozenset(
     {"set-cookie", "date", "content-length", "x-request-id", "x-correlation-id", "connection"}

@@ -9,7 +9,7 @@ The protocol, for a request with a key in scope S and body fingerprint F:
    existing record: a different F is a reused key (422), ``in_progress`` is a concurrent duplicate
    (409), ``completed`` is replayed.
 3. The owner stores the response (``idempotency_key_complete``) or, for responses a retry should
-   re-execute (5xx, 401, 429), deletes the row (``idempotency_key_release``).
+   re-execute (5xx, 401, 403, 429), deletes the row (``idempotency_key_release``).
 
 Every statement is a single-row write keyed by the unique scope, so no lock is held across the view.
 """

@@ -9,22 +9,19 @@ Types with no handler are acknowledged and ignored: on Redis Streams every group
 from __future__ import annotations
 
 import importlib
-import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 
-from dbay_common.django.outbox.management.commands._signals import stop_on_signals
 from dbay_common.django.outbox.services import inbox_handle
 from dbay_common.events.envelope import Event
-from dbay_common.transports.base import build_consumer_from_env
+from dbay_common.transports.base import EventHandler
+from dbay_common.transports.runner import Dedupe, run_consumer
 
-logger = logging.getLogger(__name__)
-
-Handlers = Mapping[str, Callable[[Event], None]]
+Handlers = Mapping[str, EventHandler]
 
 
 def load_event_handlers(path: str) -> Handlers:
@@ -40,20 +37,16 @@ def load_event_handlers(path: str) -> Handlers:
     return handlers
 
 
-def make_dispatcher(*, consumer: str, handlers: Handlers) -> Callable[[Event], None]:
-    """The single handler given to the transport: route by ``detail_type``, dedupe via the inbox."""
+def inbox_dedupe(*, consumer: str) -> Dedupe:
+    """Run each handler through :func:`inbox_handle`, so an event changes nothing twice."""
 
-    def dispatch(event: Event) -> None:
-        handler = handlers.get(event.detail_type)
-        if handler is None:
-            logger.debug("%s ignores %s", consumer, event.detail_type)
-            return
+    def dedupe(event: Event, handler: EventHandler) -> None:
         # As Django does around each request: drop a connection the server closed while we waited.
         if not connection.in_atomic_block:
             close_old_connections()
         inbox_handle(consumer=consumer, event=event, handler=handler)
 
-    return dispatch
+    return dedupe
 
 
 class Command(BaseCommand):
@@ -68,9 +61,10 @@ class Command(BaseCommand):
         handlers_path = getattr(settings, "DBAY_EVENT_HANDLERS", "")
         if not service or not handlers_path:
             raise CommandError("settings.DBAY_SERVICE and settings.DBAY_EVENT_HANDLERS are required")
-        handlers = load_event_handlers(handlers_path)
-        dispatch = make_dispatcher(consumer=service, handlers=handlers)
-        consumer = build_consumer_from_env(group=service)
-        logger.info("%s consuming %s", service, ", ".join(sorted(handlers)))
-        with stop_on_signals(consumer.stop):
-            consumer.consume(dispatch, max_batches=options["max_batches"], block_ms=options["block_ms"])
+        run_consumer(
+            group=service,
+            handlers=load_event_handlers(handlers_path),
+            dedupe=inbox_dedupe(consumer=service),
+            max_batches=options["max_batches"],
+            block_ms=options["block_ms"],
+        )

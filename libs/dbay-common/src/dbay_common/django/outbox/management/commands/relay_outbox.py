@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 
-from dbay_common.django.outbox.management.commands._signals import stop_on_signals
 from dbay_common.django.outbox.services import outbox_relay
+from dbay_common.shutdown import stop_on_signals
 from dbay_common.transports.base import build_publisher_from_env
 
 logger = logging.getLogger(__name__)

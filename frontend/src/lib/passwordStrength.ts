@@ -1,0 +1,114 @@
+/**
+ * A quick, local estimate of how guessable a password is, for the hint under password fields.
+ * Only a hint: user-service decides (it also checks breached and common passwords) and its
+ * weak_password message is what the form shows when it refuses one.
+ */
+
+export type PasswordStrengthScore = 0 | 1 | 2 | 3 | 4
+
+export interface PasswordStrength {
+  score: PasswordStrengthScore
+  /** "Too short", "Weak", "Fair", "Good" or "Strong"; "" for an empty password. */
+  label: string
+  /** What would make it stronger, or null when there is nothing to add. */
+  tip: string | null
+}
+
+export const PASSWORD_MIN_LENGTH = 8
+export const PASSWORD_GOOD_LENGTH = 12
+
+const LABELS = ['Too short', 'Weak', 'Fair', 'Good', 'Strong'] as const
+
+const COMMON_FRAGMENTS = [
+  'password',
+  'passw0rd',
+  'qwerty',
+  'azerty',
+  'letmein',
+  'welcome',
+  'iloveyou',
+  'admin',
+  'monkey',
+  'dragon',
+  'football',
+  'dogecoin',
+  'dbay',
+  '123456',
+  '654321',
+  '111111',
+  '000000',
+  'abc123',
+]
+
+const RUN_OF_THREE = /(.)\1\1/
+
+/**
+ * `personalWords`: what an attacker knows about this user (their username, the part of their
+ * email before the @), which a password should not contain.
+ */
+export function passwordStrength(
+  password: string,
+  personalWords: readonly string[] = [],
+): PasswordStrength {
+  if (password === '') {
+    return { score: 0, label: '', tip: null }
+  }
+  const length = [...password].length
+  if (length < PASSWORD_MIN_LENGTH) {
+    return {
+      score: 0,
+      label: LABELS[0],
+      tip: `Use at least ${PASSWORD_MIN_LENGTH} characters; ${PASSWORD_GOOD_LENGTH} or more is better.`,
+    }
+  }
+
+  const lowered = password.toLowerCase()
+  const personal = personalWords
+    .map((word) => word.trim().toLowerCase())
+    .filter((word) => word.length >= 3)
+  if (
+    COMMON_FRAGMENTS.some((fragment) => lowered.includes(fragment)) ||
+    personal.some((word) => lowered.includes(word))
+  ) {
+    return {
+      score: 1,
+      label: LABELS[1],
+      tip: 'Avoid common words and sequences, and your username or email.',
+    }
+  }
+
+  const characterKinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((kind) =>
+    kind.test(password),
+  ).length
+  let points = 1
+  if (length >= PASSWORD_GOOD_LENGTH) points += 1
+  if (length >= 16) points += 1
+  if (characterKinds >= 3) points += 1
+  if (RUN_OF_THREE.test(password) || hasSequence(lowered)) points -= 1
+  const score = Math.min(4, Math.max(1, points)) as PasswordStrengthScore
+
+  return {
+    score,
+    label: LABELS[score],
+    tip:
+      score >= 3
+        ? null
+        : 'Make it longer: a few unrelated words, or mix in capitals, digits and symbols.',
+  }
+}
+
+/** Four or more consecutive letters or digits in a row: "abcd", "6789", "dcba". */
+function hasSequence(text: string): boolean {
+  let ascending = 1
+  let descending = 1
+  for (let index = 1; index < text.length; index += 1) {
+    const step = text.charCodeAt(index) - text.charCodeAt(index - 1)
+    const isAlphanumeric = /[a-z0-9]/.test(text.charAt(index))
+    ascending = step === 1 && isAlphanumeric ? ascending + 1 : 1
+    descending = step === -1 && isAlphanumeric ? descending + 1 : 1
+    if (ascending >= 4 || descending >= 4) {
+      return true
+    }
+  }
+  return false
+}

@@ -1,0 +1,111 @@
+"""Reads of the chain side: incoming deposits, confirmations, fee quotes. Nothing here writes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+
+from wallet_service.chain.models import ChainBlock, Deposit, Withdrawal
+from wallet_service.chain.transactions import FEE_PER_KB_KOINU, fee_for_size, withdrawal_quote_size
+
+INCOMING_STATUSES = (Deposit.Status.PENDING, Deposit.Status.CONFIRMING)
+
+
+def incoming_koinu_for_user(*, user_id: uuid.UUID) -> int:
+    """Deposits of ``user_id`` seen on chain (mempool or block), not yet credited: shown, never spendable."""
+    total = Deposit.objects.filter(user_id=user_id, status__in=INCOMING_STATUSES).aggregate(
+        total=Sum("amount_koinu")
+    )["total"]
+    return int(total or 0)
+
+
+def chain_tip() -> ChainBlock | None:
+    """The highest block the follower has processed on its current best chain."""
+    return ChainBlock.objects.filter(orphaned_at__isnull=True).order_by("-height").first()
+
+
+def confirmations_at(*, block_height: int | None, tip_height: int | None) -> int:
+    """Confirmations of something mined at ``block_height`` when our tip is ``tip_height`` (0 if unmined)."""
+    if block_height is None or tip_height is None or tip_height < block_height:
+        return 0
+    return tip_height - block_height + 1
+
+
+def required_confirmations(*, amount_koinu: int) -> int:
+    """Confirmations a deposit of ``amount_koinu`` needs before it is credited (tiers by amount)."""
+    required = int(settings.DEPOSIT_CONFIRMATIONS)
+    for threshold, confirmations in settings.DEPOSIT_CONFIRMATION_TIERS:
+        if amount_koinu >= threshold:
+            required = max(required, confirmations)
+    return required
+
+
+def deposits_for_user(*, user_id: uuid.UUID) -> QuerySet[Deposit]:
+    """The user's deposits that are incoming or credited (dropped ones are hidden), newest first."""
+    return (
+        Deposit.objects.filter(user_id=user_id)
+        .exclude(status=Deposit.Status.DROPPED)
+        .select_related("address")
+        .order_by("-first_seen_at", "-id")
+    )
+
+
+def deposit_view(deposit: Deposit, *, tip_height: int | None) -> dict[str, Any]:
+    """A deposit as the API shows it, with its live confirmation count."""
+    return {
+        "id": str(deposit.id),
+        "address": deposit.address.address,
+        "txid": deposit.txid,
+        "vout": deposit.vout,
+        "amount_koinu": deposit.amount_koinu,
+        "status": deposit.status,
+        "confirmations": confirmations_at(block_height=deposit.block_height, tip_height=tip_height),
+        "required_confirmations": required_confirmations(amount_koinu=deposit.amount_koinu),
+        "block_height": deposit.block_height,
+        "first_seen_at": deposit.first_seen_at,
+        "credited_at": deposit.credited_at,
+    }
+
+
+def withdrawal_fee_quote(*, amount_koinu: int) -> dict[str, int]:
+    """The fee a withdrawal of ``amount_koinu`` is charged, by the fixed policy.
+
+    0.01 DOGE per started kB of the estimated size of a one-input, two-output P2PKH transaction
+    (226 bytes → 1,000,000 koinu). The transaction the signer actually builds may have more inputs
+    or pay several withdrawals at once; the difference is the platform's (network_fees account).
+    """
+    size = withdrawal_quote_size()
+    fee = fee_for_size(size)
+    return {
+        "amount_koinu": amount_koinu,
+        "fee_koinu": fee,
+        "total_koinu": amount_koinu + fee,
+        "estimated_size_bytes": size,
+        "fee_per_kb_koinu": FEE_PER_KB_KOINU,
+    }
+
+
+def withdrawals_for_user(*, user_id: uuid.UUID) -> QuerySet[Withdrawal]:
+    return (
+        Withdrawal.objects.filter(user_id=user_id).select_related("chain_tx").order_by("-created_at", "-id")
+    )
+
+
+def withdrawal_view(withdrawal: Withdrawal, *, tip_height: int | None) -> dict[str, Any]:
+    chain_tx = withdrawal.chain_tx
+    return {
+        "id": str(withdrawal.id),
+        "address": withdrawal.address,
+        "amount_koinu": withdrawal.amount_koinu,
+        "fee_koinu": withdrawal.fee_koinu,
+        "status": withdrawal.status,
+        "txid": chain_tx.txid if chain_tx is not None else None,
+        "confirmations": confirmations_at(
+            block_height=chain_tx.block_height if chain_tx is not None else None, tip_height=tip_height
+        ),
+        "created_at": withdrawal.created_at,
+        "failure_reason": withdrawal.failure_reason or None,
+    }

@@ -1,0 +1,242 @@
+"""Writes of the chain side that users and staff trigger: deposit addresses and withdrawal requests.
+
+The chain follower's writes are in :mod:`wallet_service.chain.follower`, the signer's in
+:mod:`wallet_service.chain.signer`; the ledger transfers all of them make are in
+:mod:`wallet_service.chain.booking`. Every function here is keyword-only and atomic, and documents
+the rows it locks and the events it publishes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from dbay_common.errors import Conflict, InvalidRequest, NotFound
+from wallet_service.chain import booking
+from wallet_service.chain.events import WithdrawalFailedV1, WithdrawalRequestedV1, publish
+from wallet_service.chain.keys import (
+    AddressChain,
+    AddressError,
+    account_public_key,
+    configured_network,
+    decode_address,
+    p2pkh_address,
+)
+from wallet_service.chain.models import (
+    EXTERNAL_INDEX_SEQUENCE,
+    INTERNAL_INDEX_SEQUENCE,
+    WalletAddress,
+    Withdrawal,
+)
+from wallet_service.chain.selectors import withdrawal_fee_quote
+
+# -- addresses -----------------------------------------------------------------------------------------
+
+
+def _next_index(chain: AddressChain) -> int:
+    sequence = EXTERNAL_INDEX_SEQUENCE if chain == AddressChain.EXTERNAL else INTERNAL_INDEX_SEQUENCE
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        (index,) = cursor.fetchone()
+    return int(index)
+
+
+def _user_lock(user_id: uuid.UUID, purpose: str) -> None:
+    """Serialize one user's ``purpose`` actions for the rest of the transaction (advisory lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"chain:{purpose}:{user_id}"]
+        )
+
+
+def _address_create(*, chain: AddressChain, user_id: uuid.UUID | None, is_current: bool) -> WalletAddress:
+    index = _next_index(chain)
+    key = account_public_key()
+    pubkey_hash = key.pubkey_hash(chain, index)
+    return WalletAddress.objects.create(
+        chain=int(chain),
+        derivation_index=index,
+        address=p2pkh_address(pubkey_hash, key.network),
+        pubkey_hash=pubkey_hash.hex(),
+        user_id=user_id,
+        is_current=is_current,
+    )
+
+
+@transaction.atomic
+def deposit_address_get_or_create(*, user_id: uuid.UUID) -> WalletAddress:
+    """The user's current deposit address, derived and stored on the first call.
+
+    Locks: a per-user advisory lock, so two first calls at once give one address (the partial UNIQUE
+    on (user_id) where is_current backs it). The index comes from a PostgreSQL sequence: never the
+    same for two users, even across rollbacks.
+    """
+    _user_lock(user_id, "address")
+    current = WalletAddress.objects.filter(user_id=user_id, is_current=True).first()
+    if current is not None:
+        return current
+    return _address_create(chain=AddressChain.EXTERNAL, user_id=user_id, is_current=True)
+
+
+@transaction.atomic
+def deposit_address_rotate(*, user_id: uuid.UUID) -> WalletAddress:
+    """Give the user a fresh deposit address; the old ones stay theirs and keep crediting.
+
+    Locks: the per-user advisory lock (as :func:`deposit_address_get_or_create`).
+    """
+    _user_lock(user_id, "address")
+    WalletAddress.objects.filter(user_id=user_id, is_current=True).update(is_current=False)
+    return _address_create(chain=AddressChain.EXTERNAL, user_id=user_id, is_current=True)
+
+
+def change_address_create() -> WalletAddress:
+    """A fresh internal-chain (m/44'/c'/0'/1/i) address for a transaction's change (inside a transaction)."""
+    return _address_create(chain=AddressChain.INTERNAL, user_id=None, is_current=False)
+
+
+# -- withdrawals ---------------------------------------------------------------------------------------
+
+
+def withdrawal_address_check(address: str) -> str:
+    """Validate a destination for the configured network; raise a 400 naming ``address`` otherwise.
+
+    Our own change addresses are refused: a payment to one would be indistinguishable from change.
+    """
+    try:
+        decode_address(address, configured_network())
+    except AddressError as error:
+        raise InvalidRequest(str(error), code="invalid_address", param="address") from None
+    if WalletAddress.objects.filter(address=address, chain=int(AddressChain.INTERNAL)).exists():
+        raise InvalidRequest(
+            "This address belongs to the platform's own wallet.", code="invalid_address", param="address"
+        )
+    return address
+
+
+def withdrawal_amount_check(amount_koinu: int) -> None:
+    minimum = int(settings.WITHDRAWAL_MIN_KOINU)
+    if amount_koinu < minimum:
+        raise InvalidRequest(
+            f"The minimum withdrawal is {minimum} koinu ({minimum / 100_000_000:.8f} DOGE): smaller outputs "
+            "are dust under Dogecoin's fee policy.",
+            code="amount_below_dust",
+            param="amount_koinu",
+        )
+
+
+@transaction.atomic
+def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: int) -> Withdrawal:
+    """Request a withdrawal: validate, check the limits, and hold amount + fee at once.
+
+    Invariants: the hold (pending transfer user wallet → withdrawals_in_flight for amount + fee, id
+    derived from the withdrawal id) exists iff the Withdrawal row does (one transaction); the user's
+    withdrawals over the last 24 hours (not failed or rejected) never exceed
+    WITHDRAWAL_DAILY_LIMIT_KOINU. Above WITHDRAWAL_APPROVAL_THRESHOLD_KOINU it waits for staff.
+
+    Locks: a per-user advisory lock (so two requests cannot both pass the velocity check), then the
+    ledger's account rows. Raises InvalidRequest (address, dust, limit) or the ledger's
+    InsufficientFunds / AccountFrozen; nothing is written then. Publishes ``withdrawal.requested``.
+    """
+    withdrawal_address_check(address)
+    withdrawal_amount_check(amount_koinu)
+    fee_koinu = withdrawal_fee_quote(amount_koinu=amount_koinu)["fee_koinu"]
+    _user_lock(user_id, "withdrawal")
+    since = timezone.now() - timedelta(days=1)
+    used = (
+        Withdrawal.objects.filter(user_id=user_id, created_at__gte=since)
+        .exclude(status__in=[Withdrawal.Status.FAILED, Withdrawal.Status.REJECTED])
+        .aggregate(total=Sum("amount_koinu"))["total"]
+        or 0
+    )
+    limit = int(settings.WITHDRAWAL_DAILY_LIMIT_KOINU)
+    if used + amount_koinu > limit:
+        raise InvalidRequest(
+            f"This withdrawal would exceed your daily limit of {limit} koinu "
+            f"({max(0, limit - used)} koinu left in the last 24 hours).",
+            code="velocity_limit_exceeded",
+            param="amount_koinu",
+        )
+    needs_approval = amount_koinu > int(settings.WITHDRAWAL_APPROVAL_THRESHOLD_KOINU)
+    withdrawal_id = uuid.uuid4()
+    withdrawal = Withdrawal.objects.create(
+        id=withdrawal_id,
+        user_id=user_id,
+        address=address,
+        amount_koinu=amount_koinu,
+        fee_koinu=fee_koinu,
+        status=Withdrawal.Status.AWAITING_APPROVAL if needs_approval else Withdrawal.Status.APPROVED,
+        hold_transfer_id=booking.withdrawal_hold_id(withdrawal_id),
+        approved_at=None if needs_approval else timezone.now(),
+    )
+    booking.withdrawal_hold(withdrawal)
+    publish(
+        "withdrawal.requested",
+        WithdrawalRequestedV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(user_id),
+            address=address,
+            amount_koinu=amount_koinu,
+            fee_koinu=fee_koinu,
+            status="awaiting_approval" if needs_approval else "approved",
+        ),
+    )
+    return withdrawal
+
+
+def _withdrawal_for_review(withdrawal_id: uuid.UUID) -> Withdrawal:
+    withdrawal = Withdrawal.objects.select_for_update().filter(id=withdrawal_id).first()
+    if withdrawal is None:
+        raise NotFound("No such withdrawal.", code="withdrawal_not_found")
+    if withdrawal.status != Withdrawal.Status.AWAITING_APPROVAL:
+        raise Conflict(
+            f"The withdrawal is {withdrawal.status}, not awaiting approval.",
+            code="withdrawal_not_awaiting_approval",
+        )
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_approve(*, withdrawal_id: uuid.UUID, staff_id: str, note: str = "") -> Withdrawal:
+    """Staff approve a withdrawal above the threshold: it joins the signer's queue.
+
+    Locks the withdrawal row. Only ``awaiting_approval`` can be approved (409 otherwise, so a double
+    click is harmless and never approves a rejected one).
+    """
+    withdrawal = _withdrawal_for_review(withdrawal_id)
+    withdrawal.status = Withdrawal.Status.APPROVED
+    withdrawal.approved_at = timezone.now()
+    withdrawal.reviewed_by = staff_id
+    withdrawal.review_note = note
+    withdrawal.save(update_fields=["status", "approved_at", "reviewed_by", "review_note"])
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_reject(*, withdrawal_id: uuid.UUID, staff_id: str, note: str = "") -> Withdrawal:
+    """Staff reject a withdrawal: its hold is voided (funds available again). Emits ``withdrawal.failed``."""
+    withdrawal = _withdrawal_for_review(withdrawal_id)
+    booking.withdrawal_void(withdrawal)
+    withdrawal.status = Withdrawal.Status.REJECTED
+    withdrawal.reviewed_by = staff_id
+    withdrawal.review_note = note
+    withdrawal.failed_at = timezone.now()
+    withdrawal.failure_reason = "rejected by staff" + (f": {note}" if note else "")
+    withdrawal.save(update_fields=["status", "reviewed_by", "review_note", "failed_at", "failure_reason"])
+    publish(
+        "withdrawal.failed",
+        WithdrawalFailedV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(withdrawal.user_id),
+            amount_koinu=withdrawal.amount_koinu,
+            fee_koinu=withdrawal.fee_koinu,
+            reason="rejected",
+            message=withdrawal.failure_reason,
+            txid=None,
+        ),
+    )
+    return withdrawal
