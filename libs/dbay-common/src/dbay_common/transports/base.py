@@ -98,7 +98,7 @@ def _event_bus_kind() -> str:
 
 
 def _redis_url() -> str:
-    # Redis db 0 carries the event bus on the dev stack (docs/CONVENTIONS-dev-contract.md).
+    # Redis db 0 carries the event bus on the dev stack (docs/architecture.md).
     return env_str("EVENT_BUS_REDIS_URL", dev_default=dev_url("redis", name="0"))
 
 
