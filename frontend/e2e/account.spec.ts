@@ -1,8 +1,13 @@
-import { randomBytes } from 'node:crypto'
+import { expect, test } from '@playwright/test'
 
-import { expect, test, type Page } from '@playwright/test'
-
-import { mailWaitFor } from './support/mail'
+import {
+  accountRegister,
+  emailVerifyFromMail,
+  mainNav,
+  signInWithPassword,
+  testAccountNew,
+  twoFactorTurnOn,
+} from './helpers'
 import { freshTotp } from './support/totp'
 
 /**
@@ -12,54 +17,28 @@ import { freshTotp } from './support/totp'
  * mail) and the SMTP sink running (`make up`), and a build of this app for the gateway to serve.
  */
 
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main', exact: true })
-
 test('register, verify, sign in, turn on 2FA, sign out and sign in with a code', async ({ page }) => {
   test.setTimeout(180_000)
-  const suffix = randomBytes(4).toString('hex')
-  const username = `e2e_${suffix}`
-  const email = `${username}@example.test`
-  const password = `Quiet-harbour-${suffix}-lantern`
-  const displayName = `E2E Seller ${suffix}`
+  const account = testAccountNew()
+  const { username, email } = account
+  const displayName = `E2E Seller ${account.suffix}`
   let registeredAt = 0
   let secret = ''
   let usedCounter = -1
 
   await test.step('register', async () => {
-    await page.goto('/register')
-    await expect(page).toHaveTitle('Create an account · dBay')
-    await page.getByLabel('Email', { exact: true }).fill(email)
-    await page.getByLabel('Username', { exact: true }).fill(username)
-    await page.getByLabel('Password', { exact: true }).fill(password)
-    await expect(page.getByText(/^Strength: (Good|Strong)\./)).toBeVisible()
-    await page.screenshot({ path: 'test-results/account-register.png', fullPage: true })
-    registeredAt = Date.now()
-    await page.getByRole('button', { name: 'Create account' }).click()
-
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email')
-    await expect(page.getByRole('status').first()).toContainText(email)
+    registeredAt = await accountRegister(page, account, { screenshotPath: 'test-results/account-register.png' })
   })
 
   await test.step('verify the email with the link from the mail sink', async () => {
-    const mail = await mailWaitFor(email, { sinceMs: registeredAt })
-    const link = mail.links.map((href) => new URL(href)).find((url) => url.pathname === '/verify-email')
-    expect(link, `a /verify-email link in:\n${mail.text}`).toBeDefined()
-    expect(link?.searchParams.get('token')).toBeTruthy()
-
-    // The link's host is whatever user-service was told the site is; the path is what matters.
-    await page.goto(`${link?.pathname}${link?.search}`)
-
-    await expect(page.getByRole('status')).toContainText('Email verified')
-    await expect(page.getByRole('status')).toContainText(email)
+    await emailVerifyFromMail(page, account, registeredAt)
   })
 
   await test.step('sign in: /account sends a signed-out visitor to sign-in and back', async () => {
     await page.goto('/account')
     await expect(page).toHaveURL(/\/sign-in\?next=(%2F|\/)account$/)
     await page.screenshot({ path: 'test-results/account-sign-in.png', fullPage: true })
-    await page.getByLabel('Email or username').fill(username)
-    await page.getByLabel('Password', { exact: true }).fill(password)
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await signInWithPassword(page, account)
 
     await expect(page).toHaveURL(/\/account$/)
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Account')
@@ -84,32 +63,9 @@ test('register, verify, sign in, turn on 2FA, sign out and sign in with a code',
   })
 
   await test.step('turn on two-factor authentication', async () => {
-    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click()
-
-    const qrCode = page.getByRole('img', { name: 'QR code to add dBay to your authenticator app' })
-    await expect(qrCode).toBeVisible()
-    // Drawn in the page: the secret never goes to a QR-code service.
-    expect(await qrCode.getAttribute('src')).toMatch(/^data:image\/svg\+xml/)
-    secret = ((await page.getByTestId('two-factor-secret').textContent()) ?? '').replace(/\s+/g, '')
-    expect(secret).toMatch(/^[A-Z2-7]{16,}$/)
-    await page
-      .getByRole('region', { name: 'Two-factor authentication' })
-      .screenshot({ path: 'test-results/account-2fa-enrolment.png' })
-    await page.screenshot({ path: 'test-results/account-2fa-enrolment-page.png', fullPage: true })
-
-    const { code, counter } = await freshTotp(secret)
-    usedCounter = counter
-    await page.getByLabel('Authentication code').fill(code)
-    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click()
-
-    await expect(page.getByText('Two-factor authentication is on')).toBeVisible()
-    await expect(page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10)
-    await page
-      .getByRole('region', { name: 'Two-factor authentication' })
-      .screenshot({ path: 'test-results/account-2fa-recovery-codes.png' })
-    await page.getByRole('button', { name: 'I’ve saved my codes' }).click()
-
-    await expect(page.getByRole('button', { name: 'Turn off' })).toBeVisible()
+    const twoFactor = await twoFactorTurnOn(page, { screenshotPrefix: 'test-results/account' })
+    secret = twoFactor.secret
+    usedCounter = twoFactor.usedCounter
   })
 
   await test.step('sign out from the header menu', async () => {
@@ -125,9 +81,7 @@ test('register, verify, sign in, turn on 2FA, sign out and sign in with a code',
   })
 
   await test.step('sign in again, now with a code from the authenticator', async () => {
-    await page.getByLabel('Email or username').fill(email)
-    await page.getByLabel('Password', { exact: true }).fill(password)
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await signInWithPassword(page, account, email)
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Two-factor authentication')
     const { code } = await freshTotp(secret, usedCounter)

@@ -17,7 +17,7 @@ What it does, all on loopback against the devstack PostgreSQL (nothing else is t
 3. **service layer**: ``--clients`` processes calling ``transfer_create`` between random wallets
    (each call: validation, one transaction, the single locking statement);
 4. **HTTP API**: gunicorn with the wallet-service on a free port (``--workers`` x ``--threads``
-   gthread), ``--clients`` client processes with keep-alive connections sending
+   gthread), ``--http-clients`` client processes with keep-alive connections sending
    ``POST /api/v1/wallet/internal/transfers`` with a service token (a throwaway RSA key served as
    JWKS by this script); every answer must be a 201;
 5. audits the ledger (sums zero, every account equals the replay of its transfers), prints the
@@ -447,7 +447,7 @@ class TokenKit:
 
 
 def start_gunicorn(
-    db_name: str, port: int, workers: int, threads: int, jwks_url: str
+    db_name: str, port: int, workers: int, threads: int, jwks_url: str, worker_class: str = "gthread"
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -465,7 +465,7 @@ def start_gunicorn(
             "wallet_service.wsgi:application",
             f"--bind={HOST}:{port}",
             f"--workers={workers}",
-            "--worker-class=gthread",
+            f"--worker-class={worker_class}",
             f"--threads={threads}",
             "--keep-alive=30",
             "--log-level=warning",
@@ -525,6 +525,40 @@ def _http_worker(
         clock.abort()
 
 
+def http_phase(args: argparse.Namespace, db_name: str, say: Any) -> Figures:
+    """Start gunicorn, drive it from ``--http-clients`` processes, stop it; the measured figures."""
+    tokens = TokenKit()
+    port = free_port()
+    setup = f"gunicorn {args.workers}x{args.threads} {args.worker_class} on :{port}"
+    say(f"HTTP API: {setup}, {args.http_clients} clients ...")
+    gunicorn = start_gunicorn(db_name, port, args.workers, args.threads, tokens.jwks_url, args.worker_class)
+    try:
+        latencies, errors, seconds = run_processes(
+            _http_worker,
+            args.http_clients,
+            (port, tokens.token, wallet_ids(db_name)),
+            warmup_s=args.warmup,
+            duration_s=args.duration,
+        )
+    finally:
+        gunicorn.terminate()
+        try:
+            gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+        tokens.stop()
+    name = f"HTTP API (gunicorn {args.workers}x{args.threads} {args.worker_class})"
+    return Figures.of(name, args.http_clients, latencies, seconds, errors)
+
+
+def http_only(args: argparse.Namespace, db_name: str) -> int:
+    """``--http-only``: the HTTP phase alone, for trying server settings (the database is dropped by
+    the caller's ``finally``)."""
+    figures = http_phase(args, db_name, lambda text: print(text, file=sys.stderr, flush=True))
+    print(json.dumps(asdict(figures)) if args.json else figures)
+    return 0
+
+
 # -- audit ------------------------------------------------------------------------------------------------
 
 
@@ -551,25 +585,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per phase (1-120)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each phase")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients in every phase (1-64)")
+    parser.add_argument(
+        "--http-clients", type=int, default=8, help="concurrent keep-alive HTTP clients (1-64)"
+    )
     parser.add_argument("--accounts", type=int, default=1000, help="wallets to spread transfers over")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--hot", action="store_true", help="also measure every transfer into one account")
     parser.add_argument("--skip-http", action="store_true", help="leave out the HTTP phase")
+    parser.add_argument(
+        "--http-only", action="store_true", help="only the HTTP phase (to try gunicorn settings; no goals)"
+    )
+    parser.add_argument(
+        "--worker-class", default="gthread", choices=["gthread", "sync"], help="gunicorn worker class"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     args = parser.parse_args(argv)
-    if not 1 <= args.duration <= 120 or not 1 <= args.clients <= 64 or not 2 <= args.accounts <= 100_000:
-        parser.error("--duration 1-120, --clients 1-64, --accounts 2-100000")
+    if (
+        not 1 <= args.duration <= 120
+        or not 1 <= args.clients <= 64
+        or not 1 <= args.http_clients <= 64
+        or not 2 <= args.accounts <= 100_000
+    ):
+        parser.error("--duration 1-120, --clients and --http-clients 1-64, --accounts 2-100000")
 
     db_name = f"ledger_bench_{uuid.uuid4().hex[:10]}"
-    gunicorn: subprocess.Popen[bytes] | None = None
-    tokens: TokenKit | None = None
     results: list[Figures] = []
     try:
         say = (lambda *_: None) if args.json else (lambda text: print(text, file=sys.stderr, flush=True))
         say(f"preparing {db_name}: migrate, fund {args.accounts} wallets ...")
         prepare_database(db_name, args.accounts)
 
+        if args.http_only:
+            return http_only(args, db_name)
         say(f"raw PostgreSQL, pgbench, {args.clients} clients ...")
         results.append(raw_pgbench(db_name, args.clients, args.accounts, args.warmup, args.duration))
         say(f"raw PostgreSQL, psycopg, {args.clients} processes ...")
@@ -601,40 +649,11 @@ def main(argv: list[str] | None = None) -> int:
             )
 
         if not args.skip_http:
-            tokens = TokenKit()
-            port = free_port()
-            setup = f"gunicorn {args.workers}x{args.threads} gthread on :{port}"
-            say(f"HTTP API: {setup}, {args.clients} clients ...")
-            gunicorn = start_gunicorn(db_name, port, args.workers, args.threads, tokens.jwks_url)
-            wallets = wallet_ids(db_name)
-            latencies, errors, seconds = run_processes(
-                _http_worker,
-                args.clients,
-                (port, tokens.token, wallets),
-                warmup_s=args.warmup,
-                duration_s=args.duration,
-            )
-            results.append(
-                Figures.of(
-                    f"HTTP API (gunicorn {args.workers}x{args.threads})",
-                    args.clients,
-                    latencies,
-                    seconds,
-                    errors,
-                )
-            )
+            results.append(http_phase(args, db_name, say))
 
         django_setup(db_name)
         report_audit = audit()
     finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
-        if tokens is not None:
-            tokens.stop()
         try:
             from django.db import connections
 

@@ -126,7 +126,6 @@ describe('App layout', () => {
 
   it.each([
     ['/sell', 'Sell on dBay', 'Sell · dBay'],
-    ['/wallet', 'Wallet', 'Wallet · dBay'],
     ['/messages', 'Messages', 'Messages · dBay'],
   ])('shows %s as a coming-soon page', async (path, heading, title) => {
     const app = await mountAppAt(path)
@@ -156,10 +155,10 @@ describe('App layout', () => {
     expect(document.title).toBe('Alice A. · dBay')
   })
 
-  it('sends a signed-out visitor of /account to sign-in', async () => {
-    const app = await mountAppAt('/account')
+  it.each(['/account', '/wallet'])('sends a signed-out visitor of %s to sign-in', async (path) => {
+    const app = await mountAppAt(path)
 
-    expect(router.currentRoute.value.fullPath).toBe('/sign-in?next=/account')
+    expect(router.currentRoute.value.fullPath).toBe(`/sign-in?next=${path}`)
     expect(headingText(app)).toBe('Sign in')
   })
 

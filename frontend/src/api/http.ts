@@ -74,6 +74,12 @@ export interface RequestOptions {
    * token would only earn a 401.
    */
   isAnonymous?: boolean
+  /**
+   * Send the access token, but on a 401 do not renew it and retry: throw the 401 to the caller.
+   * For a call made while holding the token-refresh lock (useSessionStore.sessionStepUp), whose
+   * renewal would wait for that same lock.
+   */
+  isTokenRenewalSkipped?: boolean
 }
 
 export interface PostOptions extends RequestOptions {
@@ -106,6 +112,14 @@ const CREDENTIAL_ERROR_CODES: ReadonlySet<string> = new Set([
   'account_locked',
   'mfa_required',
 ])
+
+/**
+ * Whether a failed call means "the access token was refused" (renewing it may help), as opposed
+ * to a 401 about what the user typed (a wrong password or code).
+ */
+export function isAccessTokenRejection(error: ApiError): boolean {
+  return error.status === 401 && !CREDENTIAL_ERROR_CODES.has(error.code)
+}
 
 /** Sets where the client gets the bearer token for each request (main.ts: the session store). */
 export function setAccessTokenProvider(provider: AccessTokenProvider): void {
@@ -164,11 +178,11 @@ export async function apiRequest<T>(
   if (!response.ok) {
     const error = apiErrorFrom(response, text)
     if (
-      response.status === 401 &&
+      isAccessTokenRejection(error) &&
       accessToken !== null &&
       init.isRetry !== true &&
-      unauthorizedHandler !== null &&
-      !CREDENTIAL_ERROR_CODES.has(error.code)
+      init.isTokenRenewalSkipped !== true &&
+      unauthorizedHandler !== null
     ) {
       if (await unauthorizedHandler(accessToken)) {
         return apiRequest<T>(method, path, { ...init, isRetry: true })

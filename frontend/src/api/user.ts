@@ -7,7 +7,16 @@
  * carries `refresh_token` for non-browser clients; this app never reads or stores it. Every call
  * goes through ./http, which sends `credentials: 'same-origin'`, so the cookie flows.
  */
-import { apiDelete, apiGet, apiPatch, apiPost, type IsoDateTime, type Page, type PageParams } from './http'
+import {
+  apiDelete,
+  apiGet,
+  apiPatch,
+  apiPost,
+  type IsoDateTime,
+  type Page,
+  type PageParams,
+  type RequestOptions,
+} from './http'
 
 export const USER_BASE_PATH = '/api/v1/user/'
 
@@ -204,9 +213,16 @@ export function twoFactorRecoveryCodesRegenerate(code: string): Promise<Recovery
   return apiPost(path('me/2fa/recovery-codes'), { code })
 }
 
-/** Proves the second factor again; the tokens it returns count as freshly 2FA-verified. */
-export function twoFactorVerify(code: string): Promise<SessionTokens> {
-  return apiPost(path('me/2fa/verify'), { code })
+/**
+ * Proves the second factor again (step-up, before a withdrawal): the new access token carries
+ * `amr` pwd+otp and `mfa_at` = now. The refresh cookie rotates too, so useSessionStore sends this
+ * under its refresh lock, with `isTokenRenewalSkipped` (a renewal would wait for that lock).
+ */
+export function twoFactorVerify(
+  code: string,
+  options: Pick<RequestOptions, 'isTokenRenewalSkipped'> = {},
+): Promise<SessionTokens> {
+  return apiPost(path('me/2fa/verify'), { code }, options)
 }
 
 // Public

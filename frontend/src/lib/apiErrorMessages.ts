@@ -8,6 +8,7 @@
 import { ApiError } from '@/api/http'
 
 import { formatDateTime, formatTime, isSameLocalDay } from './dates'
+import { formatDoge } from './money'
 
 /** Per-call wording for a code, where the generic sentence would mislead. */
 export type ErrorMessageOverrides = Partial<Record<string, string>>
@@ -27,6 +28,13 @@ const MESSAGES: Readonly<Record<string, string>> = {
   invalid_mfa_code:
     'That code didn’t work. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.',
   mfa_required: 'Enter the code from your authenticator app to continue.',
+  two_factor_not_enabled:
+    'Turn on two-factor authentication in your account settings first.',
+  insufficient_funds: 'Your available balance isn’t enough for this.',
+  account_frozen:
+    'Your wallet is frozen while we review it, so it can’t send DOGE for now. Deposits still arrive. Please contact support.',
+  idempotency_request_in_progress:
+    'We’re still working on this request. Wait a moment, then try again.',
 }
 
 /** The sentence to show for `error`. */
@@ -45,6 +53,10 @@ export function apiErrorMessage(error: unknown, overrides: ErrorMessageOverrides
       return accountLockedMessage(error)
     case 'weak_password':
       return withoutParamPrefix(error.message, error.param)
+    case 'amount_below_dust':
+      return belowDustMessage(error.message)
+    case 'velocity_limit_exceeded':
+      return velocityLimitMessage(error.message)
   }
   const known = MESSAGES[error.code]
   if (known !== undefined) {
@@ -103,6 +115,29 @@ function rateLimitedMessage(retryAfterSeconds: number | null): string {
     return 'Too many attempts. Please wait a little and try again.'
   }
   return `Too many attempts. Please try again in ${formatWait(retryAfterSeconds)}.`
+}
+
+/**
+ * wallet-service names the limits in koinu in its messages ("The minimum withdrawal is 1000000
+ * koinu (0.01000000 DOGE): ..."); people get them in DOGE. Without the figure, the sentence alone.
+ */
+function belowDustMessage(serverMessage: string): string {
+  const lead = 'That amount is too small to send: the Dogecoin network won’t relay payments that tiny.'
+  const minimum = /minimum withdrawal is (\d+) koinu/.exec(serverMessage)?.[1]
+  return minimum === undefined
+    ? lead
+    : `${lead} The smallest withdrawal is ${formatDoge(BigInt(minimum), { withSymbol: true })}.`
+}
+
+/** "...would exceed your daily limit of 10000000000000 koinu (250000000 koinu left in the last 24 hours)." */
+function velocityLimitMessage(serverMessage: string): string {
+  const found = /daily limit of (\d+) koinu \((\d+) koinu left/.exec(serverMessage)
+  if (found?.[1] === undefined || found[2] === undefined) {
+    return 'This would go over your daily withdrawal limit. Try a smaller amount, or wait a day.'
+  }
+  const limit = formatDoge(BigInt(found[1]), { withSymbol: true })
+  const left = formatDoge(BigInt(found[2]), { withSymbol: true })
+  return `This would go over your daily withdrawal limit of ${limit}. Right now you can withdraw up to ${left} more (the limit counts the last 24 hours).`
 }
 
 /** "2025-06-01T12:15:00Z", "2025-06-01 12:15:00 UTC", "2025-06-01T12:15:00+02:00". */

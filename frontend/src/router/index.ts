@@ -46,7 +46,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/wallet',
     name: 'wallet',
     component: () => import('@/views/WalletView.vue'),
-    meta: { title: 'Wallet' },
+    meta: { title: 'Wallet', requiresAuth: true },
   },
   {
     path: '/messages',

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
-import { ApiError } from '@/api/http'
+import { ApiError, isAccessTokenRejection } from '@/api/http'
 import {
   authLogin,
   authLoginTwoFactor,
@@ -9,6 +9,7 @@ import {
   authRefresh,
   isMfaChallenge,
   meGet,
+  twoFactorVerify,
   type Profile,
   type SessionTokens,
   type User,
@@ -160,6 +161,36 @@ export const useSessionStore = defineStore('session', () => {
     sessionStart(await authLoginTwoFactor({ mfa_token: challenge.mfaToken, code: challenge.code }))
   }
 
+  /**
+   * Step-up before an action that needs a fresh second factor (a withdrawal): proves `code` and
+   * swaps in the tokens it returns, whose access token carries `amr` pwd+otp and `mfa_at` = now.
+   *
+   * The call also rotates the refresh cookie, so it takes the same cross-tab lock as a refresh: a
+   * refresh sent at the same moment with the old cookie would count as reuse and end the session.
+   * Inside the lock a 401 cannot renew the token (the renewal waits for that lock), so the call
+   * skips the client's renewal; a stale token is renewed here, after the lock, and the code sent
+   * once more. Rejects with the ApiError (`invalid_mfa_code`, `two_factor_not_enabled`...).
+   */
+  async function sessionStepUp(code: string): Promise<void> {
+    if (refreshInFlight !== null) {
+      await refreshInFlight
+    }
+    const sentWith = accessToken.value
+    let tokens: SessionTokens
+    try {
+      tokens = await withRefreshLock(() => twoFactorVerify(code, { isTokenRenewalSkipped: true }))
+    } catch (error) {
+      if (!(error instanceof ApiError) || !isAccessTokenRejection(error) || sentWith === null) {
+        throw error
+      }
+      if (!(await sessionRefresh(sentWith))) {
+        throw error
+      }
+      tokens = await withRefreshLock(() => twoFactorVerify(code, { isTokenRenewalSkipped: true }))
+    }
+    sessionStart(tokens)
+  }
+
   /** Ends the session on the server (best effort) and here (always). */
   async function signOut(): Promise<void> {
     refreshCancel()
@@ -221,6 +252,7 @@ export const useSessionStore = defineStore('session', () => {
     signInNoticeDismiss,
     signIn,
     signInWithCode,
+    sessionStepUp,
     signOut,
     userReload,
     userReplace,

@@ -395,4 +395,19 @@ describe('renewing the access token after a 401', () => {
     expect(handler).not.toHaveBeenCalled()
     expect(authorizationHeaders()).toEqual([null, null])
   })
+
+  it('sends the token but leaves the 401 to the caller when renewal is skipped', async () => {
+    setAccessTokenProvider(() => 'token')
+    const handler = vi.fn(() => Promise.resolve(true))
+    setUnauthorizedHandler(handler)
+    fetchMock.mockResolvedValueOnce(expired())
+
+    const error = await rejectionOf(
+      apiPost('/api/v1/user/me/2fa/verify', { code: '123456' }, { isTokenRenewalSkipped: true }),
+    )
+
+    expect(error).toMatchObject({ status: 401, code: 'invalid_token' })
+    expect(handler).not.toHaveBeenCalled()
+    expect(authorizationHeaders()).toEqual(['Bearer token'])
+  })
 })

@@ -80,11 +80,11 @@ describe('TheAppHeader', () => {
   })
 
   it('marks the link of the current page', async () => {
-    await router.push('/wallet')
+    await router.push('/sell')
     const header = mountHeader()
 
     const current = header.findAll('nav[aria-label="Main"] a[aria-current="page"]')
-    expect(current.map((link) => link.text())).toEqual(['Wallet'])
+    expect(current.map((link) => link.text())).toEqual(['Sell'])
   })
 
   it('shows the signed-in username with a menu of Account, Seller profile and Sign out', async () => {
@@ -127,7 +127,7 @@ describe('TheAppHeader', () => {
   it('signs out from the menu: ends the session on the server and here, and goes home', async () => {
     api.on('POST /api/v1/user/auth/logout', noContent)
     signInAlice()
-    await router.push('/wallet')
+    await router.push('/sell')
     const header = mountHeader()
 
     await header.get('button[aria-controls="app-header-account-menu"]').trigger('click')

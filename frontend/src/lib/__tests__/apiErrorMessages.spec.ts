@@ -39,6 +39,13 @@ describe('apiErrorMessage', () => {
       'That code didn’t work. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.',
     ],
     ['mfa_required', 'Enter the code from your authenticator app to continue.'],
+    ['two_factor_not_enabled', 'Turn on two-factor authentication in your account settings first.'],
+    ['insufficient_funds', 'Your available balance isn’t enough for this.'],
+    [
+      'account_frozen',
+      'Your wallet is frozen while we review it, so it can’t send DOGE for now. Deposits still arrive. Please contact support.',
+    ],
+    ['idempotency_request_in_progress', 'We’re still working on this request. Wait a moment, then try again.'],
   ])('words %s for people', (code, expected) => {
     expect(apiErrorMessage(apiError(400, code))).toBe(expected)
   })
@@ -95,6 +102,50 @@ describe('apiErrorMessage', () => {
     expect(apiErrorMessage(apiError(403, 'account_locked', 'Try again in 15 minutes.'))).toBe(
       'This account is locked for now after too many failed sign-ins. Try again in 15 minutes.',
     )
+  })
+
+  it('gives the withdrawal minimum from wallet-service’s amount_below_dust message in DOGE', () => {
+    expect(
+      apiErrorMessage(
+        apiError(
+          400,
+          'amount_below_dust',
+          'The minimum withdrawal is 1000000 koinu (0.01000000 DOGE): smaller outputs are dust under Dogecoin’s fee policy.',
+          'amount_koinu',
+        ),
+      ),
+    ).toBe(
+      'That amount is too small to send: the Dogecoin network won’t relay payments that tiny. The smallest withdrawal is Ð 0.01.',
+    )
+    expect(apiErrorMessage(apiError(400, 'amount_below_dust', 'Too small.'))).toBe(
+      'That amount is too small to send: the Dogecoin network won’t relay payments that tiny.',
+    )
+  })
+
+  it('gives the daily limit and what is left of it from a velocity_limit_exceeded message, in DOGE', () => {
+    expect(
+      apiErrorMessage(
+        apiError(
+          400,
+          'velocity_limit_exceeded',
+          'This withdrawal would exceed your daily limit of 10000000000000 koinu (250000000 koinu left in the last 24 hours).',
+          'amount_koinu',
+        ),
+      ),
+    ).toBe(
+      'This would go over your daily withdrawal limit of Ð 100,000. Right now you can withdraw up to Ð 2.5 more (the limit counts the last 24 hours).',
+    )
+    expect(apiErrorMessage(apiError(400, 'velocity_limit_exceeded', 'Over the limit.'))).toBe(
+      'This would go over your daily withdrawal limit. Try a smaller amount, or wait a day.',
+    )
+  })
+
+  it('shows wallet-service’s invalid_address message, which says what is wrong with the address', () => {
+    expect(
+      apiErrorMessage(
+        apiError(400, 'invalid_address', 'This is a Dogecoin mainnet address, but this service runs on regtest.', 'address'),
+      ),
+    ).toBe('This is a Dogecoin mainnet address, but this service runs on regtest.')
   })
 
   it('uses a per-form override first', () => {

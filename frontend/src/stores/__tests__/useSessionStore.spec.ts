@@ -95,6 +95,7 @@ describe('signed out and signed in', () => {
       'sessionRefresh',
       'sessionRestore',
       'sessionStart',
+      'sessionStepUp',
       'signIn',
       'signInNotice',
       'signInNoticeDismiss',
@@ -454,6 +455,99 @@ describe('signing in and out', () => {
     expect(session.isSignedIn).toBe(false)
     expect(session.signInNotice).toBeNull()
     expect(expired).not.toHaveBeenCalled()
+  })
+})
+
+describe('step-up: proving the second factor again', () => {
+  const VERIFY = 'POST /api/v1/user/me/2fa/verify'
+
+  it('sends the code with the current token and swaps in the fresh tokens', async () => {
+    const ALICE_WITH_2FA = { ...ALICE, two_factor_enabled: true }
+    api.on(VERIFY, () => jsonResponse(200, tokensFor(ALICE_WITH_2FA, 'access-mfa', 600)))
+    const session = sessionStoreWired()
+    session.sessionStart(tokensFor(ALICE_WITH_2FA, 'access-1'))
+    const before = Date.now()
+
+    await session.sessionStepUp('123456')
+
+    expect(api.requests.map((request) => [request.url, request.headers.authorization, request.body])).toEqual([
+      ['/api/v1/user/me/2fa/verify', 'Bearer access-1', { code: '123456' }],
+    ])
+    expect(session.accessToken).toBe('access-mfa')
+    expect(session.accessTokenExpiresAt).toBeGreaterThanOrEqual(before + 600_000)
+    expect(session.user).toEqual(ALICE_WITH_2FA)
+    expect(session.isSignedIn).toBe(true)
+  })
+
+  it('rejects a wrong code with its ApiError and keeps the token it had', async () => {
+    api.on(VERIFY, () => errorResponse(400, { code: 'invalid_mfa_code', param: 'code' }))
+    api.on(REFRESH, () => jsonResponse(200, tokensFor(ALICE, 'access-2')))
+    const session = sessionStoreWired()
+    session.sessionStart(tokensFor(ALICE, 'access-1'))
+
+    const error: unknown = await session.sessionStepUp('000000').catch((caught: unknown) => caught)
+
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({ status: 400, code: 'invalid_mfa_code', param: 'code' })
+    expect(session.accessToken).toBe('access-1')
+    expect(api.requestsTo(REFRESH)).toHaveLength(0)
+  })
+
+  it('renews a stale token after the lock is released, then sends the code once more', async () => {
+    // A lock like the browser's: one holder at a time, not re-entrant, so a renewal requested
+    // while the step-up holds it would wait forever.
+    const lockNames: string[] = []
+    let lockTail: Promise<unknown> = Promise.resolve()
+    Object.defineProperty(navigator, 'locks', {
+      configurable: true,
+      value: {
+        request: (name: string, work: () => Promise<unknown>) => {
+          lockNames.push(name)
+          const held = lockTail.then(work)
+          lockTail = held.catch(() => undefined)
+          return held
+        },
+      },
+    })
+    try {
+      api.on(VERIFY, (request) =>
+        request.headers.authorization === 'Bearer access-2'
+          ? jsonResponse(200, tokensFor(ALICE, 'access-mfa'))
+          : errorResponse(401, { code: 'invalid_token', message: 'Token has expired.' }),
+      )
+      api.on(REFRESH, () => jsonResponse(200, tokensFor(ALICE, 'access-2')))
+      const session = sessionStoreWired()
+      session.sessionStart(tokensFor(ALICE, 'access-1'))
+
+      await session.sessionStepUp('123456')
+
+      expect(
+        api.requests.map((request) => `${request.method} ${request.url} ${request.headers.authorization ?? '-'}`),
+      ).toEqual([
+        'POST /api/v1/user/me/2fa/verify Bearer access-1',
+        'POST /api/v1/user/auth/refresh -',
+        'POST /api/v1/user/me/2fa/verify Bearer access-2',
+      ])
+      // Verify, refresh and verify again each took the lock on their own: none waited for itself.
+      expect(lockNames).toEqual(['dbay-session-refresh', 'dbay-session-refresh', 'dbay-session-refresh'])
+      expect(session.accessToken).toBe('access-mfa')
+    } finally {
+      Reflect.deleteProperty(navigator, 'locks')
+    }
+  })
+
+  it('fails with the 401 and ends the session when the token cannot be renewed', async () => {
+    api.on(VERIFY, () => errorResponse(401, { code: 'invalid_token' }))
+    api.on(REFRESH, () => errorResponse(401, { code: 'session_revoked' }))
+    const session = sessionStoreWired()
+    session.sessionStart(tokensFor(ALICE, 'access-1'))
+
+    const error: unknown = await session.sessionStepUp('123456').catch((caught: unknown) => caught)
+
+    expect(error).toMatchObject({ status: 401, code: 'invalid_token' })
+    expect(api.requestsTo(VERIFY)).toHaveLength(1)
+    expect(session.isSignedIn).toBe(false)
+    expect(session.signInNotice).toBe(SESSION_ENDED_MESSAGE)
   })
 })
 

@@ -618,3 +618,36 @@ def test_bad_transfers_are_refused_and_change_nothing(client, service_headers, c
     assert ledger_state() == before
     assert counters(FEE_REVENUE) == (0, 0, 0, 0)
     assert counters(CUSTODY)[0] == 1_000
+
+
+def test_a_raised_bid_replaces_the_old_hold_in_one_step(client, service_headers):
+    wallet = new_wallet(1_000)
+    old = hold_body(wallet.user_id, amount_koinu="500")
+    post(client, f"{INTERNAL}/holds", old, service_headers)
+    raised = hold_body(wallet.user_id, amount_koinu="900", replaces_hold_id=old["hold_id"])
+    too_much = hold_body(wallet.user_id, amount_koinu="1001", replaces_hold_id=raised["hold_id"])
+
+    response = post(client, f"{INTERNAL}/holds", raised, service_headers)
+    refused = post(client, f"{INTERNAL}/holds", too_much, service_headers)
+    replay = post(client, f"{INTERNAL}/holds", raised, service_headers)
+
+    assert (response.status_code, response.json()["status"], response.json()["amount_koinu"]) == (
+        201,
+        "pending",
+        "900",
+    )
+    assert client.get(f"{INTERNAL}/holds/{old['hold_id']}", **service_headers).json()["status"] == "voided"
+    assert (refused.status_code, error(refused)["code"]) == (400, "insufficient_funds")
+    assert (replay.status_code, replay.json()) == (201, response.json())
+    assert counters(wallet.id) == (0, 1_000, 900, 0)
+    gone = post(
+        client,
+        f"{INTERNAL}/holds",
+        hold_body(wallet.user_id, replaces_hold_id=old["hold_id"]),
+        service_headers,
+    )
+    assert (gone.status_code, error(gone)["code"], error(gone)["param"]) == (
+        409,
+        "pending_transfer_already_voided",
+        "replaces_hold_id",
+    )

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dbay_common.errors import ApiError
 from wallet_service.ledger import services
-from wallet_service.ledger.chart import expiry_void_id
+from wallet_service.ledger.chart import PlatformAccount, expiry_void_id
 from wallet_service.ledger.models import Transfer
 from wallet_service.ledger.services import TransferSpec
 
@@ -248,4 +248,27 @@ def test_posts_racing_the_sweep_resolve_each_hold_exactly_once():
     )
     assert resolutions == Counter({"post_pending": posted, "void_pending": expired})
     assert counters(wallet.id) == (60 * posted, 100_000, 0, 0)
+    assert_ledger_sound()
+
+
+def test_the_same_correction_ten_times_at_once_corrects_once():
+    wallet = new_wallet()
+    credit = services.transfer_create(
+        transfer_id=uuid.uuid4(),
+        debit_account_id=PlatformAccount.CUSTODY.account_id,
+        credit_account_id=wallet.id,
+        amount_koinu=1_000,
+        reason="deposit",
+    )
+    reversal_id = uuid.uuid4()
+
+    results = run_at_once(
+        [lambda: services.transfer_reverse(transfer_id=reversal_id, corrects_id=credit.id) for _ in range(10)]
+    )
+
+    assert {outcome(result) for result in results} == {"ok"}
+    assert {(r.id, r.amount_koinu, r.created_at) for r in results} == {
+        (reversal_id, 1_000, Transfer.objects.get(id=reversal_id).created_at)
+    }
+    assert counters(wallet.id) == (1_000, 1_000, 0, 0)
     assert_ledger_sound()

@@ -118,22 +118,20 @@ def test_a_raw_transfer_that_would_overdraw_leaves_no_row_and_no_balance_change(
     before = ledger_state()
     transfer_id = uuid.uuid4()
 
-    with pytest.raises(IntegrityError, match="ledger_account_debits_must_not_exceed_credits"):
-        with transaction.atomic():
-            execute(
-                """
-                INSERT INTO ledger_transfer (id, debit_account_id, credit_account_id, amount_koinu, kind,
-                    reason, reference, created_at)
-                VALUES (%s, %s, %s, 1001, 'single', 'transfer', '{}', now())
-                """,
-                [transfer_id, wallet.id, CUSTODY],
-            )
-            execute(
-                "UPDATE ledger_account SET debits_posted = debits_posted + 1001 WHERE id = %s", [wallet.id]
-            )
-            execute(
-                "UPDATE ledger_account SET credits_posted = credits_posted + 1001 WHERE id = %s", [CUSTODY]
-            )
+    with (
+        pytest.raises(IntegrityError, match="ledger_account_debits_must_not_exceed_credits"),
+        transaction.atomic(),
+    ):
+        execute(
+            """
+            INSERT INTO ledger_transfer (id, debit_account_id, credit_account_id, amount_koinu, kind,
+                reason, reference, created_at)
+            VALUES (%s, %s, %s, 1001, 'single', 'transfer', '{}', now())
+            """,
+            [transfer_id, wallet.id, CUSTODY],
+        )
+        execute("UPDATE ledger_account SET debits_posted = debits_posted + 1001 WHERE id = %s", [wallet.id])
+        execute("UPDATE ledger_account SET credits_posted = credits_posted + 1001 WHERE id = %s", [CUSTODY])
 
     assert ledger_state() == before
     assert not Transfer.objects.filter(id=transfer_id).exists()
@@ -176,7 +174,7 @@ def test_guarded_platform_accounts_cannot_pay_out_more_than_they_received():
 @pytest.mark.parametrize("column", ["debits_posted", "credits_posted", "debits_pending", "credits_pending"])
 def test_no_counter_can_be_negative(column):
     refused(
-        f"UPDATE ledger_account SET {column} = -1 WHERE id = %s",  # noqa: S608 - fixed column names
+        f"UPDATE ledger_account SET {column} = -1 WHERE id = %s",
         [CUSTODY],
         match=f"ledger_account_{column}_gte_0",
     )

@@ -219,6 +219,34 @@ class LedgerMachine(RuleBasedStateMachine):
             self.accounts[pending.credit].credits_pending -= pending.amount
             pending.resolution = "voided"
 
+    @precondition(lambda self: self.pendings)
+    @rule(which=picks, amount=amounts)
+    def raise_hold(self, which: int, amount: int) -> None:
+        """Replace a hold by a new one of the same account (void first, then hold), both or neither."""
+        old_id = self.pick(list(self.pendings), which)
+        old = self.pendings[old_id]
+        account = self.accounts[old.debit]
+        accepted = (
+            old.resolution is None
+            and not account.is_frozen
+            and (not account.is_guarded or account.available + old.amount >= amount)
+        )
+        new = self.expect(
+            accepted,
+            services.transfer_pending_replace,
+            transfer_id=uuid.uuid4(),
+            replaces_id=old_id,
+            debit_account_id=old.debit,
+            credit_account_id=old.credit,
+            amount_koinu=amount,
+            reason="bid_hold",
+        )
+        if accepted:
+            account.debits_pending += amount - old.amount
+            self.accounts[old.credit].credits_pending += amount - old.amount
+            old.resolution = "voided"
+            self.pendings[new.id] = ModelPending(old.debit, old.credit, amount, has_timeout=False)
+
     @rule(source=picks, destination=picks, amount=amounts, to_fees=st.booleans())
     def transfer(self, source: int, destination: int, amount: int, to_fees: bool) -> None:
         debit = self.pick(self.wallets, source)

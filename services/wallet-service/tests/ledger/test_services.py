@@ -13,7 +13,12 @@ from django.db import connection
 from django.utils import timezone
 
 from wallet_service.ledger import services
-from wallet_service.ledger.chart import expiry_void_id, onward_transfer_id, user_wallet_account_id
+from wallet_service.ledger.chart import (
+    expiry_void_id,
+    onward_transfer_id,
+    replacement_void_id,
+    user_wallet_account_id,
+)
 from wallet_service.ledger.errors import (
     AccountFrozen,
     AccountNotFound,
@@ -878,3 +883,65 @@ def test_the_audit_command_passes_a_sound_ledger_and_fails_on_tampered_balances(
     assert '"status": "mismatch"' in report
     assert '"check": "ledger_sum"' in report
     assert f"account {wallet.id} (user_wallet of user {wallet.user_id}): stored (0, 1005, 100, 0)" in report
+
+
+# -- replacing a hold (a raised bid) ---------------------------------------------------------------------
+
+
+def replace(wallet_id, replaces_id, amount, *, transfer_id=None):
+    return services.transfer_pending_replace(
+        transfer_id=transfer_id or uuid.uuid4(),
+        replaces_id=replaces_id,
+        debit_account_id=wallet_id,
+        credit_account_id=BID_HOLDS,
+        amount_koinu=amount,
+        reason="bid_hold",
+        reference={"auction_id": "a-1"},
+    )
+
+
+def test_replacing_a_hold_releases_the_old_one_first_so_the_new_one_may_use_its_amount():
+    wallet = new_wallet(1_000)
+    old = hold(wallet.id, 500)
+    new_id = uuid.uuid4()
+
+    new = replace(wallet.id, old.id, 900, transfer_id=new_id)
+
+    assert (new.id, new.kind, new.amount_koinu) == (new_id, "pending", 900)
+    void = Transfer.objects.get(pending_id=old.id)
+    assert (void.id, void.kind, void.linked_group, new.linked_group) == (
+        replacement_void_id(new_id),
+        "void_pending",
+        void.id,
+        void.id,
+    )
+    assert counters(wallet.id) == (0, 1_000, 900, 0)
+    after = ledger_state()
+    assert fields(replace(wallet.id, old.id, 900, transfer_id=new_id)) == fields(new)
+    with pytest.raises(TransferConflict):
+        hold(wallet.id, 900, transfer_id=new_id)
+    assert ledger_state() == after
+    assert_ledger_sound()
+
+
+def test_a_replacement_that_is_refused_leaves_the_old_hold_standing():
+    wallet, other = new_wallet(1_000), new_wallet(1_000)
+    old = hold(wallet.id, 500)
+    others_hold = hold(other.id, 100)
+    gone = hold(wallet.id, 10)
+    services.transfer_void_pending(transfer_id=uuid.uuid4(), pending_id=gone.id)
+    before = ledger_state()
+
+    with pytest.raises(InsufficientFunds):
+        replace(wallet.id, old.id, 1_001)
+    with pytest.raises(InvalidTransfer) as mismatch:
+        replace(wallet.id, others_hold.id, 10)
+    with pytest.raises(PendingTransferAlreadyVoided) as resolved:
+        replace(wallet.id, gone.id, 10)
+    with pytest.raises(TransferNotFound):
+        replace(wallet.id, uuid.uuid4(), 10)
+
+    assert (mismatch.value.code, mismatch.value.param) == ("replaced_hold_mismatch", "replaces_id")
+    assert resolved.value.param == "replaces_id"
+    assert ledger_state() == before
+    assert pending_transfer_state(transfer_id=old.id, now=timezone.now()).state == "pending"

@@ -15,6 +15,8 @@ Use on a view::
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -38,8 +40,10 @@ __all__ = [
     "DEV_INTERNAL_AUDIENCE",
     "SERVICE_ROLE",
     "ServiceJwtAuthentication",
+    "VerifiedTokenCache",
     "internal_jwt_audience",
     "service_jwt_verifier",
+    "verified_service_tokens",
 ]
 
 DEV_INTERNAL_AUDIENCE = "dbay-internal"
@@ -63,6 +67,43 @@ def service_jwt_verifier() -> JwtVerifier:
     )
 
 
+class VerifiedTokenCache:
+    """Service tokens already verified, kept until they expire, so a busy caller's token (the same
+    string on every request) is checked once rather than per request.
+
+    Only tokens that passed :meth:`JwtVerifier.verify` are stored, keyed by the verifier's
+    configuration and the exact token string; an entry is used only while ``now < exp + leeway``
+    (the verifier's own rule). Consequence, accepted because service tokens are short-lived: a
+    token whose signing key is withdrawn from the JWKS stays accepted until it expires. Bounded:
+    when full, it is emptied.
+    """
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[tuple[str, tuple[str, ...], str | None, str], tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, verifier: JwtVerifier, token: str) -> dict[str, Any]:
+        key = (verifier.issuer, tuple(verifier.audience), verifier.jwks_url, token)
+        entry = self._entries.get(key)
+        if entry is not None and time.time() < entry[0]:
+            return dict(entry[1])
+        claims = verifier.verify(token)
+        expires_at = float(claims["exp"]) + verifier.leeway_s
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (expires_at, dict(claims))
+        return claims
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+verified_service_tokens = VerifiedTokenCache()
+
+
 class ServiceJwtAuthentication(BaseAuthentication):
     """Authenticate service tokens; requests without a token stay anonymous (then 401 by permission).
 
@@ -76,7 +117,7 @@ class ServiceJwtAuthentication(BaseAuthentication):
             token = bearer_token(get_authorization_header(request))
             if token is None:
                 return None
-            claims = service_jwt_verifier().verify(token)
+            claims = verified_service_tokens.verify(service_jwt_verifier(), token)
         except TokenInvalid as error:
             raise exceptions.AuthenticationFailed(str(error), code="invalid_token") from None
         return TokenUser(claims), token

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from dbay_common.money import Koinu
 from wallet_service.chain import booking
 from wallet_service.chain.events import (
     DepositConfirmedV1,
@@ -263,7 +264,7 @@ def _deposit_seen(
                     address=address.address,
                     txid=txid,
                     vout=vout,
-                    amount_koinu=amount,
+                    amount_koinu=Koinu(amount),
                     confirmations=1 if block else 0,
                     required_confirmations=required_confirmations(amount_koinu=amount),
                 ),
@@ -350,7 +351,7 @@ def _deposit_credit(deposit: Deposit, *, confirmations: int) -> None:
                 user_id=str(deposit.user_id),
                 txid=deposit.txid,
                 vout=deposit.vout,
-                amount_koinu=deposit.amount_koinu,
+                amount_koinu=Koinu(deposit.amount_koinu),
                 block_height=deposit.block_height,
                 block_hash=deposit.block_hash,
                 confirmations=confirmations,
@@ -385,8 +386,8 @@ def _chain_tx_confirm(chain_tx: ChainTransaction, *, confirmations: int) -> int:
                 txid=chain_tx.txid,
                 block_height=chain_tx.block_height,
                 confirmations=confirmations,
-                amount_koinu=withdrawal.amount_koinu,
-                fee_koinu=withdrawal.fee_koinu,
+                amount_koinu=Koinu(withdrawal.amount_koinu),
+                fee_koinu=Koinu(withdrawal.fee_koinu),
             ),
         )
     chain_tx.state = ChainTransaction.State.CONFIRMED
@@ -404,8 +405,8 @@ def _publish_broadcast(withdrawal: Withdrawal, chain_tx: ChainTransaction) -> No
             withdrawal_id=str(withdrawal.id),
             user_id=str(withdrawal.user_id),
             txid=chain_tx.txid,
-            amount_koinu=withdrawal.amount_koinu,
-            fee_koinu=withdrawal.fee_koinu,
+            amount_koinu=Koinu(withdrawal.amount_koinu),
+            fee_koinu=Koinu(withdrawal.fee_koinu),
         ),
     )
 
@@ -468,10 +469,10 @@ def _deposit_reverse(deposit: Deposit, *, orphaned_block_hash: str) -> None:
                 user_id=str(deposit.user_id),
                 txid=deposit.txid,
                 vout=deposit.vout,
-                amount_koinu=deposit.amount_koinu,
+                amount_koinu=Koinu(deposit.amount_koinu),
                 orphaned_block_hash=orphaned_block_hash,
-                recovered_koinu=reversal.recovered_koinu,
-                shortfall_koinu=reversal.shortfall_koinu,
+                recovered_koinu=Koinu(reversal.recovered_koinu),
+                shortfall_koinu=Koinu(reversal.shortfall_koinu),
                 account_frozen=reversal.account_frozen,
             ),
         )

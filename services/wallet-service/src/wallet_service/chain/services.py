@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dbay_common.errors import Conflict, InvalidRequest, NotFound
+from dbay_common.money import Koinu
 from wallet_service.chain import booking
 from wallet_service.chain.events import WithdrawalFailedV1, WithdrawalRequestedV1, publish
 from wallet_service.chain.keys import (
@@ -180,8 +181,8 @@ def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: int) -
             withdrawal_id=str(withdrawal.id),
             user_id=str(user_id),
             address=address,
-            amount_koinu=amount_koinu,
-            fee_koinu=fee_koinu,
+            amount_koinu=Koinu(amount_koinu),
+            fee_koinu=Koinu(fee_koinu),
             status="awaiting_approval" if needs_approval else "approved",
         ),
     )
@@ -232,8 +233,8 @@ def withdrawal_reject(*, withdrawal_id: uuid.UUID, staff_id: str, note: str = ""
         WithdrawalFailedV1(
             withdrawal_id=str(withdrawal.id),
             user_id=str(withdrawal.user_id),
-            amount_koinu=withdrawal.amount_koinu,
-            fee_koinu=withdrawal.fee_koinu,
+            amount_koinu=Koinu(withdrawal.amount_koinu),
+            fee_koinu=Koinu(withdrawal.fee_koinu),
             reason="rejected",
             message=withdrawal.failure_reason,
             txid=None,

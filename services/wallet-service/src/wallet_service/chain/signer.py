@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dbay_common.money import Koinu
 from wallet_service.chain import booking
 from wallet_service.chain.events import WithdrawalBroadcastV1, WithdrawalFailedV1, publish
 from wallet_service.chain.keys import AddressChain, configured_network, decode_address
@@ -316,8 +317,8 @@ def _chain_tx_mark_broadcast(chain_tx_id: object, *, note: str) -> None:
                 withdrawal_id=str(withdrawal.id),
                 user_id=str(withdrawal.user_id),
                 txid=chain_tx.txid,
-                amount_koinu=withdrawal.amount_koinu,
-                fee_koinu=withdrawal.fee_koinu,
+                amount_koinu=Koinu(withdrawal.amount_koinu),
+                fee_koinu=Koinu(withdrawal.fee_koinu),
             ),
         )
 
@@ -360,8 +361,8 @@ def chain_tx_fail_if_conflicted(*, chain_tx_id: object, error: str) -> bool:
             WithdrawalFailedV1(
                 withdrawal_id=str(withdrawal.id),
                 user_id=str(withdrawal.user_id),
-                amount_koinu=withdrawal.amount_koinu,
-                fee_koinu=withdrawal.fee_koinu,
+                amount_koinu=Koinu(withdrawal.amount_koinu),
+                fee_koinu=Koinu(withdrawal.fee_koinu),
                 reason="transaction_failed",
                 message=reason,
                 txid=chain_tx.txid,

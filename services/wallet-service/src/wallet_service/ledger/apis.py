@@ -49,7 +49,7 @@ from wallet_service.ledger.chart import (
     user_wallet_account_id,
 )
 from wallet_service.ledger.errors import AccountNotFound, InsufficientFunds
-from wallet_service.ledger.models import Account, Transfer
+from wallet_service.ledger.models import Transfer
 from wallet_service.ledger.selectors import (
     PendingTransferState,
     account_label,
@@ -216,7 +216,8 @@ class TransferHistorySerializer(serializers.Serializer[Any]):
 
 @extend_schema_serializer(component_name="WalletTransferPage")
 class TransferPageSerializer(serializers.Serializer[Any]):
-    data = TransferHistorySerializer(many=True)
+    # A field named like Serializer.data: DRF moves declared fields off the class, so it is safe.
+    data = TransferHistorySerializer(many=True)  # type: ignore[assignment]
     has_more = serializers.BooleanField()
 
 
@@ -287,7 +288,7 @@ class AccountRefSerializer(serializers.Serializer[Any]):
 
 
 @extend_schema_field(AccountRefSerializer)
-class AccountRefField(serializers.Field):  # type: ignore[type-arg]
+class AccountRefField(serializers.Field):
     """An account named by the caller: exactly one of ``user_id`` and ``platform`` (the platform
     accounts other services may use). Any other shape is a 400 ``invalid_account`` on this field."""
 
@@ -311,6 +312,13 @@ class AccountRefField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: dict[str, Any]) -> dict[str, str]:
         return {key: str(item) for key, item in value.items()}
+
+
+DATETIME_FIELD = serializers.DateTimeField()
+
+
+def _account_ref_body(ref: dict[str, Any]) -> dict[str, str]:
+    return {"user_id": str(ref["user_id"])} if "user_id" in ref else {"platform": str(ref["platform"])}
 
 
 def account_ref(account_id: uuid.UUID, user_id: uuid.UUID | None) -> dict[str, str]:
@@ -450,14 +458,22 @@ class InternalHoldCreateApi(InternalApi):
         reason = serializers.ChoiceField(choices=HOLD_REASONS)
         reference = serializers.DictField(required=False, default=dict)
         expires_in_s = serializers.IntegerField(required=False, min_value=1, max_value=MAX_TIMEOUT_S)
+        replaces_hold_id = serializers.UUIDField(
+            required=False,
+            help_text=(
+                "A pending hold of the same user to release in the same step (a raised bid): the old "
+                "hold is voided and the new one placed, both or neither."
+            ),
+        )
 
     @extend_schema(
         operation_id="wallet_internal_hold_create",
         summary="Create a hold",
         description=(
             "Reserve `amount_koinu` of the user's available balance into bid_holds (reason bid_hold) "
-            "or order_escrow (reason order_escrow). Idempotent on `hold_id`: a retry returns the hold "
-            "as it is now, with the same status code."
+            "or order_escrow (reason order_escrow); with `replaces_hold_id`, release that hold in the "
+            "same step. Idempotent on `hold_id`: a retry returns the hold as it is now, with the same "
+            "status code."
         ),
         request=InputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -467,24 +483,31 @@ class InternalHoldCreateApi(InternalApi):
     def post(self, request: Request) -> Response:
         data = self._validated(request)
         hold_id = _body_id(request, data, "hold_id")
+        arguments = {
+            "transfer_id": hold_id,
+            "debit_account_id": user_wallet_account_id(data["user_id"]),
+            "credit_account_id": HOLD_ACCOUNTS[data["reason"]].account_id,
+            "amount_koinu": data["amount_koinu"],
+            "reason": data["reason"],
+            "reference": data["reference"],
+            "timeout_s": data.get("expires_in_s"),
+        }
         try:
-            services.transfer_create(
-                transfer_id=hold_id,
-                debit_account_id=user_wallet_account_id(data["user_id"]),
-                credit_account_id=HOLD_ACCOUNTS[data["reason"]].account_id,
-                amount_koinu=data["amount_koinu"],
-                reason=data["reason"],
-                reference=data["reference"],
-                pending=True,
-                timeout_s=data.get("expires_in_s"),
-            )
+            if "replaces_hold_id" in data:
+                services.transfer_pending_replace(replaces_id=data["replaces_hold_id"], **arguments)
+            else:
+                services.transfer_create(pending=True, **arguments)
         except AccountNotFound as error:
             # A user without a wallet account has nothing to hold.
             raise InsufficientFunds(param="amount_koinu") from error
         except ApiError as error:
-            raise _rename_param(
-                error, {"transfer_id": "hold_id", "debit_account_id": "user_id", "timeout_s": "expires_in_s"}
-            ) from None
+            names = {
+                "transfer_id": "hold_id",
+                "debit_account_id": "user_id",
+                "timeout_s": "expires_in_s",
+                "replaces_id": "replaces_hold_id",
+            }
+            raise _rename_param(error, names) from None
         return _hold_response(hold_id, status.HTTP_201_CREATED)
 
     def _validated(self, request: Request) -> dict[str, Any]:
@@ -648,19 +671,18 @@ class InternalTransferCreateApi(InternalApi):
         except ApiError as error:
             raise _rename_param(error, {"debit_account_id": "debit", "credit_account_id": "credit"}) from None
         # The recorded transfer has exactly the requested accounts (else it was a conflict), so the
-        # accounts are answered as the caller named them.
+        # accounts are answered as the caller named them. Rendered by hand in TransferSerializer's
+        # shape: this is the hottest route, and building serializer fields costs more than the SQL.
         return Response(
-            TransferSerializer(
-                {
-                    "transfer_id": transfer.id,
-                    "debit": debit,
-                    "credit": credit,
-                    "amount_koinu": transfer.amount_koinu,
-                    "amount": Koinu(transfer.amount_koinu).to_doge(),
-                    "reason": transfer.reason,
-                    "reference": transfer.reference,
-                    "created_at": transfer.created_at,
-                }
-            ).data,
+            {
+                "transfer_id": str(transfer.id),
+                "debit": _account_ref_body(debit),
+                "credit": _account_ref_body(credit),
+                "amount_koinu": str(transfer.amount_koinu),
+                "amount": Koinu(transfer.amount_koinu).to_doge(),
+                "reason": transfer.reason,
+                "reference": transfer.reference,
+                "created_at": DATETIME_FIELD.to_representation(transfer.created_at),
+            },
             status=status.HTTP_201_CREATED,
         )

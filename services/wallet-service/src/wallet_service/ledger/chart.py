@@ -64,6 +64,11 @@ def onward_transfer_id(post_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(LEDGER_NAMESPACE, f"onward:{post_id}")
 
 
+def replacement_void_id(new_pending_id: uuid.UUID) -> uuid.UUID:
+    """The id of the void that releases the hold a new hold replaces (linked to the new hold)."""
+    return uuid.uuid5(LEDGER_NAMESPACE, f"replaced-by:{new_pending_id}")
+
+
 def idempotency_key_transfer_id(*, caller: str, path: str, key: str) -> uuid.UUID:
     """The transfer id standing in for an ``Idempotency-Key`` on the internal API (caller and path
     scoped, so two services' keys never meet)."""

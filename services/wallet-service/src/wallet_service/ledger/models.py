@@ -148,6 +148,12 @@ class Transfer(models.Model):
     )
     created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(db_default=Now())
 
+    # The foreign keys' columns, which Django adds as attributes (declared for the type checker).
+    debit_account_id: uuid.UUID
+    credit_account_id: uuid.UUID
+    pending_id: uuid.UUID | None
+    corrects_id: uuid.UUID | None
+
     class Meta:
         db_table = "ledger_transfer"
         constraints = [

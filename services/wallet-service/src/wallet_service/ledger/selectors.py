@@ -260,6 +260,7 @@ class TransferPage:
 
 
 HISTORY_ORDERING = ("-created_at", "-id")
+REVERSED_HISTORY_ORDERING = ("created_at", "id")
 
 
 def transfers_for_user(
@@ -299,10 +300,8 @@ def transfers_for_user(
                 f"{param} must be the id of a transfer in this list.", code="invalid_cursor", param=param
             )
         queryset = queryset.filter(keyset_filter(HISTORY_ORDERING, anchor, is_after=not is_backwards))
-    if is_backwards:
-        queryset = queryset.order_by("created_at", "id")
-    else:
-        queryset = queryset.order_by(*HISTORY_ORDERING)
+    # Backwards: walk from the anchor towards newer items, then put the page back in order.
+    queryset = queryset.order_by(*(REVERSED_HISTORY_ORDERING if is_backwards else HISTORY_ORDERING))
     rows = list(queryset[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -416,7 +415,8 @@ def ledger_audit_findings() -> list[AuditFinding]:
                    coalesce(r.dp, 0), coalesce(r.cp, 0), coalesce(r.dq, 0), coalesce(r.cq, 0)
             FROM ledger_account AS a LEFT JOIN replay AS r ON r.account_id = a.id
             WHERE (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending)
-                  IS DISTINCT FROM (coalesce(r.dp, 0), coalesce(r.cp, 0), coalesce(r.dq, 0), coalesce(r.cq, 0))
+                  IS DISTINCT FROM
+                  (coalesce(r.dp, 0), coalesce(r.cp, 0), coalesce(r.dq, 0), coalesce(r.cq, 0))
             ORDER BY a.id
             """  # noqa: S608 - constant SQL
         )

@@ -15,7 +15,7 @@ How a transfer is applied (docs/wallet-architecture.md, "Locking and round trips
   holds locked, and the CHECK constraints of ``ledger_account`` refuse an overdraft even if the
   decision were wrong.
 * Nothing inserted means the transfer was refused or its id exists; only then does Python look
-  (in the same transaction) for the reason, so the happy path is one round trip.
+  for the reason (reads only), so the happy path is one round trip.
 * A linked group (several transfers, all or none) first locks every account of the group in one
   ordered statement, then applies its transfers one by one inside a savepoint.
 
@@ -48,6 +48,7 @@ from wallet_service.ledger.chart import (
     PlatformAccount,
     expiry_void_id,
     onward_transfer_id,
+    replacement_void_id,
     user_wallet_account_id,
 )
 from wallet_service.ledger.errors import (
@@ -76,6 +77,7 @@ __all__ = [
     "account_unfreeze",
     "account_user_wallet_get_or_create",
     "transfer_create",
+    "transfer_pending_replace",
     "transfer_post_pending",
     "transfer_reverse",
     "transfer_void_pending",
@@ -336,7 +338,7 @@ def _check_amount(value: object, param: str = "amount_koinu") -> int:
     return int(value)
 
 
-def _check_reason(value: object, *, allow_expired: bool = False) -> str:
+def _check_reason(value: object) -> str:
     if not isinstance(value, str) or not REASON_PATTERN.fullmatch(value):
         raise InvalidTransfer(
             "reason must be a short code: a lowercase letter, then up to 31 lowercase letters, digits "
@@ -344,7 +346,7 @@ def _check_reason(value: object, *, allow_expired: bool = False) -> str:
             code="invalid_reason",
             param="reason",
         )
-    if value == EXPIRED_REASON and not allow_expired:
+    if value == EXPIRED_REASON:
         raise InvalidTransfer(
             f"reason {EXPIRED_REASON!r} is reserved for the expiry sweep.",
             code="invalid_reason",
@@ -406,7 +408,7 @@ class _Prepared:
     check_expiry: bool = True
 
 
-def _prepare(spec: TransferSpec, *, allow_expired_reason: bool = False) -> _Prepared:
+def _prepare(spec: TransferSpec) -> _Prepared:
     transfer_id = _require_uuid(spec.transfer_id, "transfer_id")
     if spec.kind in (SINGLE, PENDING):
         debit = _require_uuid(spec.debit_account_id, "debit_account_id")
@@ -468,9 +470,7 @@ def _prepare(spec: TransferSpec, *, allow_expired_reason: bool = False) -> _Prep
             debit_account_id=None,
             credit_account_id=None,
             amount_koinu=amount,
-            reason=None
-            if spec.reason is None
-            else _check_reason(spec.reason, allow_expired=allow_expired_reason),
+            reason=None if spec.reason is None else _check_reason(spec.reason),
             reference=None if spec.reference is None else _normalise_reference(spec.reference),
             timeout_s=None,
             pending_id=pending_id,
@@ -537,7 +537,12 @@ def _apply_create(item: _Prepared, *, linked_group: uuid.UUID | None) -> Transfe
 
 
 def _raise_create_refusal(item: _Prepared) -> None:
-    """Nothing was inserted: say why. Runs in the same transaction, with the accounts still locked."""
+    """Nothing was inserted: say why (reads only; a replay is signalled by :class:`_AlreadyExists`).
+
+    Inside a transaction the accounts are still locked; outside one the statement has committed
+    and the reads may see later changes, which can only change the stated reason, never the fact
+    that nothing was written.
+    """
     if Transfer.objects.filter(id=item.transfer_id).exists():
         raise _AlreadyExists
     accounts = {
@@ -867,6 +872,63 @@ def transfer_void_pending(*, transfer_id: uuid.UUID, pending_id: uuid.UUID) -> T
 
 
 @transaction.atomic
+def transfer_pending_replace(
+    *,
+    transfer_id: uuid.UUID,
+    replaces_id: uuid.UUID,
+    debit_account_id: uuid.UUID,
+    credit_account_id: uuid.UUID,
+    amount_koinu: int,
+    reason: str,
+    reference: Mapping[str, Any] | None = None,
+    timeout_s: int | None = None,
+) -> Transfer:
+    """Replace a pending transfer by a new one from the same account, both or neither (a raised bid).
+
+    A linked group: first the void of ``replaces_id`` (id
+    :func:`~wallet_service.ledger.chart.replacement_void_id` of ``transfer_id``), then the new pending
+    transfer, which may therefore use the amount the void releases (raising a hold from 5 to 8 DOGE
+    needs 8 available after the release, not 13). If either is refused (the old one is resolved or
+    expired, funds are short, ...) nothing changes and the old hold stands.
+
+    The replaced transfer must be pending and debit ``debit_account_id`` (a service may replace a
+    user's hold only by another hold of the same user). Idempotent on ``transfer_id``; returns the
+    new pending transfer. Locks both transfers' accounts in one ordered statement. Emits no events.
+    """
+    _require_uuid(transfer_id, "transfer_id")
+    _require_uuid(replaces_id, "replaces_id")
+    replaced = Transfer.objects.filter(id=replaces_id).first()
+    if replaced is None:
+        raise TransferNotFound("The hold to replace does not exist.", param="replaces_id")
+    if replaced.kind != PENDING:
+        raise TransferNotPending(param="replaces_id")
+    if replaced.debit_account_id != debit_account_id:
+        raise InvalidTransfer(
+            "A hold can only be replaced by a hold on the same account.",
+            code="replaced_hold_mismatch",
+            param="replaces_id",
+        )
+    void = _prepare(TransferSpec.void(transfer_id=replacement_void_id(transfer_id), pending_id=replaces_id))
+    new = _prepare(
+        TransferSpec.pending_transfer(
+            transfer_id=transfer_id,
+            debit_account_id=debit_account_id,
+            credit_account_id=credit_account_id,
+            amount_koinu=amount_koinu,
+            reason=reason,
+            reference=reference,
+            timeout_s=timeout_s,
+        )
+    )
+    try:
+        return _apply_group([void, new], name_members=False)[1]
+    except ApiError as error:
+        if error.param == "pending_id":
+            error.param = "replaces_id"
+        raise
+
+
+@transaction.atomic
 def transfers_create_linked(*, transfers: Sequence[TransferSpec]) -> list[Transfer]:
     """Apply a group of transfers all or none, in one database transaction; return them in order.
 
@@ -995,10 +1057,11 @@ def transfer_reverse(
         ),
         allow_frozen=True,
     )
-    existing = Transfer.objects.filter(id=transfer_id).first()
-    if existing is not None:
-        return _replay(item, linked_group=None)
+    # Lock first, then look for the id: a concurrent identical correction has then either committed
+    # (a replay) or not started, and the sum below sees every other correction of this transfer.
     _lock_accounts([debit, original.debit_account_id])
+    if Transfer.objects.filter(id=transfer_id).exists():
+        return _replay(item, linked_group=None)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce(sum(amount_koinu), 0) FROM ledger_transfer WHERE corrects_id = %s",
