@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -548,37 +549,20 @@ def _validate_text(value: str) -> None:
         raise serializers.ValidationError("Control characters are not allowed.")
 
 
+def _optional_text_field(max_length: int, validator: Callable[[str], None]) -> serializers.CharField:
+    """A profile field a PATCH may leave out, clear (blank or null) or set, up to ``max_length``."""
+    return serializers.CharField(
+        max_length=max_length, allow_blank=True, allow_null=True, required=False, validators=[validator]
+    )
+
+
 class ProfileUpdateApi(AccountApi):
     @extend_schema_serializer(component_name="ProfileUpdate")
     class InputSerializer(serializers.Serializer[Any]):
-        display_name = serializers.CharField(
-            max_length=Profile.DISPLAY_NAME_MAX_LENGTH,
-            allow_blank=True,
-            allow_null=True,
-            required=False,
-            validators=[_validate_single_line],
-        )
-        avatar_url = serializers.CharField(
-            max_length=Profile.AVATAR_URL_MAX_LENGTH,
-            allow_blank=True,
-            allow_null=True,
-            required=False,
-            validators=[_validate_avatar_url],
-        )
-        location = serializers.CharField(
-            max_length=Profile.LOCATION_MAX_LENGTH,
-            allow_blank=True,
-            allow_null=True,
-            required=False,
-            validators=[_validate_single_line],
-        )
-        bio = serializers.CharField(
-            max_length=Profile.BIO_MAX_LENGTH,
-            allow_blank=True,
-            allow_null=True,
-            required=False,
-            validators=[_validate_text],
-        )
+        display_name = _optional_text_field(Profile.DISPLAY_NAME_MAX_LENGTH, _validate_single_line)
+        avatar_url = _optional_text_field(Profile.AVATAR_URL_MAX_LENGTH, _validate_avatar_url)
+        location = _optional_text_field(Profile.LOCATION_MAX_LENGTH, _validate_single_line)
+        bio = _optional_text_field(Profile.BIO_MAX_LENGTH, _validate_text)
 
     @extend_schema_serializer(component_name="ProfileEnvelope")
     class OutputSerializer(serializers.Serializer[Any]):
