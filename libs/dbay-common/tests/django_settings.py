@@ -1,13 +1,12 @@
 """Django settings for the dbay-common test suite: the real ``common_settings`` plus a test app.
 
-The test database name is unique per process so two people (or CI jobs) running this suite against
-the same PostgreSQL never recreate each other's database mid-run.
+``common_settings`` gives the test database a name unique per process, so two people (or CI jobs)
+running this suite against the same PostgreSQL never recreate each other's database mid-run.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import uuid
 from pathlib import Path
 
 from dbay_common.django.conf import common_settings
@@ -24,8 +23,6 @@ globals().update(
         redis_db=9,
     )
 )
-
-DATABASES["default"]["TEST"] = {"NAME": f"test_dbay_common_{uuid.uuid4().hex[:10]}"}  # type: ignore[name-defined]  # noqa: F821
 
 if importlib.util.find_spec("dbay_common.django.outbox") is None:  # written in parallel; may be absent
     INSTALLED_APPS.remove("dbay_common.django.outbox")  # type: ignore[name-defined]  # noqa: F821

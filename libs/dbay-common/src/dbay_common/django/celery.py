@@ -5,8 +5,13 @@ Each service's ``<package>/celery.py`` is two lines::
     from dbay_common.django.celery import create_celery_app
     app = create_celery_app("auction-service", settings_module="auction_service.settings")
 
-Beat also runs :data:`PURGE_TASK_NAME` once a day, deleting the Idempotency-Key records past their
-TTL (``DBAY_IDEMPOTENCY_TTL_S``): the middleware already ignores them, the purge keeps the table small.
+Periodic jobs come from one place per service, ``<package>/schedules.py`` (see
+:mod:`dbay_common.schedules`), plus the library's own :data:`LIBRARY_JOBS`: the outbox relay every 5 s
+and, once a day, :data:`PURGE_TASK_NAME`, deleting the Idempotency-Key records past their TTL
+(``DBAY_IDEMPOTENCY_TTL_S``): the middleware already ignores them, the purge keeps the table small.
+
+Tasks are queued after commit with :func:`enqueue_on_commit`, the one way a service schedules work
+from inside a transaction.
 
 The relay runs two ways, following "side effects after commit": producers call
 :func:`schedule_outbox_relay_on_commit` in the service function that wrote the outbox row, so the
@@ -24,20 +29,23 @@ import functools
 import logging
 import os
 from datetime import timedelta
+from typing import Any
 
-from celery import Celery, shared_task
+from celery import Celery, Task, shared_task
 from celery.schedules import crontab
 from django.conf import settings
 from django.db import transaction
 
+from dbay_common.schedules import PeriodicJob, load_jobs
 from dbay_common.transports.base import EventPublisher, build_publisher_from_env
 
 __all__ = [
-    "PURGE_SCHEDULE",
+    "LIBRARY_JOBS",
     "PURGE_TASK_NAME",
     "RELAY_INTERVAL_S",
     "RELAY_TASK_NAME",
     "create_celery_app",
+    "enqueue_on_commit",
     "idempotency_records_purge_task",
     "relay_outbox_task",
     "relay_publisher",
@@ -54,8 +62,14 @@ RELAY_BATCH_SIZE = 100
 RELAY_MAX_BATCHES_PER_RUN = 50
 
 PURGE_TASK_NAME = "dbay_common.idempotency_records_purge"
-#: Once a day, at a quiet hour (UTC).
-PURGE_SCHEDULE = crontab(hour=3, minute=30)
+
+#: The jobs every Django service runs, before its own ``schedules.JOBS``.
+LIBRARY_JOBS: tuple[PeriodicJob, ...] = (
+    # A relay run queued behind a dead worker is useless once the next one is due.
+    PeriodicJob(task=RELAY_TASK_NAME, every_s=RELAY_INTERVAL_S, expires_s=RELAY_INTERVAL_S),
+    # Once a day, at a quiet hour (UTC).
+    PeriodicJob(task=PURGE_TASK_NAME, cron="30 3 * * *"),
+)
 
 
 @functools.cache
@@ -87,13 +101,23 @@ def idempotency_records_purge_task() -> int:
     return idempotency_records_purge(older_than=timedelta(seconds=settings.DBAY_IDEMPOTENCY_TTL_S))
 
 
-def create_celery_app(service: str, *, settings_module: str) -> Celery:
+def _beat_schedule(job: PeriodicJob) -> float | crontab:
+    if job.every_s is not None:
+        return job.every_s
+    assert job.cron is not None  # PeriodicJob guarantees one of the two
+    minute, hour, day_of_month, month_of_year, day_of_week = job.cron.split()
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )
+
+
+def create_celery_app(service: str, *, settings_module: str, schedules_module: str | None = None) -> Celery:
     """A Celery app configured from Django settings prefixed ``CELERY_``.
 
     Enforced whatever the settings say: JSON (never pickle) for tasks and results, and retrying the
-    broker connection at start-up so a worker started before Redis does not exit. Registers the relay
-    task and its 5 s beat schedule, the daily Idempotency-Key purge, and autodiscovers ``tasks.py`` in
-    the installed apps.
+    broker connection at start-up so a worker started before Redis does not exit. Registers
+    :data:`LIBRARY_JOBS` and the service's ``JOBS`` from ``schedules_module`` (default: the settings
+    module's package + ``.schedules``) with beat, and autodiscovers ``tasks.py`` in the installed apps.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
     app = Celery(service)
@@ -105,33 +129,44 @@ def create_celery_app(service: str, *, settings_module: str) -> Celery:
         broker_connection_retry_on_startup=True,
     )
     app.autodiscover_tasks()
-    app.add_periodic_task(
-        RELAY_INTERVAL_S,
-        app.signature(RELAY_TASK_NAME),
-        name=RELAY_TASK_NAME,
-        # A relay run queued behind a dead worker is useless once the next one is due.
-        expires=RELAY_INTERVAL_S,
-    )
-    app.add_periodic_task(PURGE_SCHEDULE, app.signature(PURGE_TASK_NAME), name=PURGE_TASK_NAME)
+    package = settings_module.rpartition(".")[0]
+    service_jobs = load_jobs(schedules_module or f"{package}.schedules")
+    for job in (*LIBRARY_JOBS, *service_jobs):
+        app.add_periodic_task(
+            _beat_schedule(job), app.signature(job.task), name=job.task, expires=job.expires_s
+        )
     return app
 
 
-def _enqueue_relay() -> None:
+def enqueue_now(task: Task, *args: Any, **kwargs: Any) -> bool:
+    """Queue ``task`` at once, failing fast; return False (and log) when the broker is unreachable.
+
+    One connection attempt, no publish retries: with the broker down, kombu's defaults would hold the
+    request for seconds. Callers must have a second way for the work to happen (beat, a user's retry).
+    """
     try:
-        # One connection attempt, no publish retries: with the broker down, kombu's defaults would
-        # hold the request that just committed for seconds. Failing fast is safe because beat's
-        # periodic run publishes the row anyway.
-        app = relay_outbox_task.app
-        with app.connection_for_write(transport_options={"max_retries": 0}) as broker:
-            relay_outbox_task.apply_async(connection=broker, retry=False)
+        with task.app.connection_for_write(transport_options={"max_retries": 0}) as broker:
+            task.apply_async(args=args, kwargs=kwargs, connection=broker, retry=False)
     except Exception:
-        logger.warning("could not enqueue the outbox relay; beat will pick the events up", exc_info=True)
+        logger.warning("could not queue %s; it runs on its next schedule or retry", task.name, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_on_commit(task: Task, *args: Any, using: str | None = None, **kwargs: Any) -> None:
+    """Queue ``task(*args, **kwargs)`` once the current transaction commits; nothing if it rolls back.
+
+    The one way a service function schedules background work ("side effects after commit"): the
+    worker never sees a row that is not committed yet, and a dead broker never fails or slows the
+    request (see :func:`enqueue_now`). Outside a transaction Django runs the callback at once.
+    Arguments must be JSON-serialisable (the broker is JSON-only).
+    """
+    transaction.on_commit(lambda: enqueue_now(task, *args, **kwargs), using=using)
 
 
 def schedule_outbox_relay_on_commit(*, using: str | None = None) -> None:
     """Run the outbox relay as soon as the current transaction commits (nothing if it rolls back).
 
-    Call it next to ``outbox_publish`` in the service function. Outside a transaction Django runs
-    the callback immediately, which is also correct.
+    :func:`dbay_common.django.events.publish` calls it; beat's periodic run is the safety net.
     """
-    transaction.on_commit(_enqueue_relay, using=using)
+    enqueue_on_commit(relay_outbox_task, using=using)

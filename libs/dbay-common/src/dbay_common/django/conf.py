@@ -26,6 +26,7 @@ at import, which stops the process before it serves anything.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,10 @@ BASE_MIDDLEWARE = [
 ]
 
 
+def _test_database_name(database_name: str) -> str:
+    return f"test_{database_name}_{uuid.uuid4().hex[:10]}"
+
+
 def common_settings(
     *,
     service: str,
@@ -74,12 +79,18 @@ def common_settings(
     database_name: str,
     redis_db: int,
     extra_middleware: list[str] | None = None,
+    event_source: str | None = None,
 ) -> dict[str, Any]:
     """Return the shared Django settings for ``service`` (see the module docstring for usage).
 
     ``api_prefix`` is the public path the gateway routes to the service, as a Django route
     (``"api/v1/wallet/"``): :func:`dbay_common.django.urls.public_api_urlpatterns` mounts the API
-    there, and Swagger UI's files are served below it (``STATIC_URL``).
+    there, and Swagger UI's files are served below it (``STATIC_URL``). ``event_source`` is the
+    ``source`` of every event the service publishes; it defaults to ``dbay.<service without
+    -service>`` (``wallet-service`` publishes as ``dbay.wallet``).
+
+    Tests get a database of their own, ``test_<database_name>_<random>``, so two runs at once (two
+    developers, CI jobs, a service's suite beside the library's) never drop each other's database.
     """
     if api_prefix.startswith("/") or not api_prefix.endswith("/"):
         raise ValueError(f"api_prefix must look like 'api/v1/<name>/', got {api_prefix!r}")
@@ -99,6 +110,7 @@ def common_settings(
     settings: dict[str, Any] = {
         "DBAY_ENV": current_env(),
         "DBAY_SERVICE": service,
+        "DBAY_EVENT_SOURCE": event_source or f"dbay.{service.removesuffix('-service')}",
         "BASE_DIR": base_dir,
         "SECRET_KEY": secret_key,
         "DEBUG": debug,
@@ -122,7 +134,7 @@ def common_settings(
                 "OPTIONS": {"context_processors": []},
             }
         ],
-        "DATABASES": {"default": database_from_url(database_url)},
+        "DATABASES": {"default": {**database_from_url(database_url), "TEST": {"NAME": _test_database_name(database_name)}}},
         "REDIS_URL": redis_url,
         "REST_FRAMEWORK": {
             "EXCEPTION_HANDLER": "dbay_common.drf.exception_handler",

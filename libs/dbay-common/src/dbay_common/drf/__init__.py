@@ -12,7 +12,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dbay_common.drf.authentication import JwtAuthentication, TokenUser, django_jwt_verifier
+    from dbay_common.drf.authentication import (
+        JwtAuthentication,
+        TokenUser,
+        django_jwt_verifier,
+        request_user_id,
+    )
     from dbay_common.drf.exceptions import exception_handler
     from dbay_common.drf.fields import KoinuField
     from dbay_common.drf.pagination import CursorPagination, paginated_response
@@ -22,6 +27,7 @@ _EXPORTS = {
     "JwtAuthentication": "dbay_common.drf.authentication",
     "TokenUser": "dbay_common.drf.authentication",
     "django_jwt_verifier": "dbay_common.drf.authentication",
+    "request_user_id": "dbay_common.drf.authentication",
     "exception_handler": "dbay_common.drf.exceptions",
     "KoinuField": "dbay_common.drf.fields",
     "CursorPagination": "dbay_common.drf.pagination",
@@ -39,6 +45,7 @@ __all__ = [
     "exception_handler",
     "fresh_mfa_required",
     "paginated_response",
+    "request_user_id",
     "roles_required",
 ]
 

@@ -6,6 +6,7 @@ from the verified claims, so no query runs per request and no service imports us
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from dbay_common.jwt import JwtVerifier, TokenInvalid, bearer_token, jwt_settings_from_env, verifier_for
+from dbay_common.principal import user_id_from_claims
 
 AUTHENTICATE_HEADER = 'Bearer realm="api"'
 
@@ -56,6 +58,16 @@ class TokenUser:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+
+def request_user_id(request: Request) -> uuid.UUID:
+    """The calling user's id (the token's ``sub``); 401 ``not_authenticated`` when there is none.
+
+    The one accessor every DRF view uses, so a missing or non-user principal fails the same way in
+    every service (see :mod:`dbay_common.principal`).
+    """
+    user = getattr(request, "user", None)
+    return user_id_from_claims(user.claims if isinstance(user, TokenUser) else None)
 
 
 def django_jwt_verifier() -> JwtVerifier:

@@ -3,7 +3,8 @@
 Every event, whichever transport carries it, looks like what EventBridge delivers::
 
     {"source": "dbay.auction", "detail-type": "bid.placed",
-     "detail": {"metadata": {"event_id", "version", "occurred_at", "producer", "correlation_id"},
+     "detail": {"metadata": {"event_id", "version", "occurred_at", "producer", "correlation_id",
+                             "causation_id"},
                 "data": {...}}}
 
 Why this shape: the AWS deployment publishes with ``PutEvents`` and routes with rules on ``source`` and
@@ -60,7 +61,10 @@ class EventMetadata(BaseModel):
     version: int = Field(ge=1)
     occurred_at: AwareDatetime
     producer: str = Field(min_length=1)
+    #: The request or event chain this event belongs to (the id of the first request that caused it).
     correlation_id: str | None = None
+    #: The ``event_id`` of the event whose handling produced this one; ``None`` when a request did.
+    causation_id: str | None = None
 
     @field_validator("event_id")
     @classmethod
@@ -103,6 +107,7 @@ class Event(BaseModel):
         data: Mapping[str, Any] | BaseModel,
         version: int = 1,
         correlation_id: str | None = None,
+        causation_id: str | None = None,
         producer: str | None = None,
     ) -> Event:
         """Create an event to publish now, with a fresh ``event_id`` and ``occurred_at``.
@@ -125,6 +130,7 @@ class Event(BaseModel):
             occurred_at=datetime.now(UTC),
             producer=producer or source.removeprefix("dbay."),
             correlation_id=correlation_id,
+            causation_id=causation_id,
         )
         return cls(
             source=source,

@@ -8,7 +8,13 @@ from dbay_common.flask.app import (
     flask_config_from_env,
     install_request_ids,
 )
-from dbay_common.flask.auth import flask_jwt_verifier, fresh_mfa_required, jwt_required, request_claims
+from dbay_common.flask.auth import (
+    flask_jwt_verifier,
+    fresh_mfa_required,
+    jwt_required,
+    request_claims,
+    request_user_id,
+)
 from dbay_common.flask.errors import register_error_handlers
 from dbay_common.flask.fields import KoinuField
 from dbay_common.flask.health import config_check, health_blueprint
@@ -33,4 +39,5 @@ __all__ = [
     "jwt_required",
     "register_error_handlers",
     "request_claims",
+    "request_user_id",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -18,6 +19,7 @@ from dbay_common.jwt import (
     verifier_for,
     verifier_from_settings,
 )
+from dbay_common.principal import user_id_from_claims
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +52,16 @@ def request_claims() -> dict[str, Any] | None:
         return flask_jwt_verifier().verify(token)
     except TokenInvalid as error:
         raise AuthenticationFailed(str(error), code="invalid_token") from None
+
+
+def request_user_id() -> uuid.UUID:
+    """The calling user's id; 401 ``not_authenticated`` when the request names no user.
+
+    Uses the claims ``jwt_required`` put on ``flask.g``, or verifies the Bearer token itself, so it
+    also works in a view that authenticates optionally (see :mod:`dbay_common.principal`).
+    """
+    claims = g.get("claims")
+    return user_id_from_claims(claims if claims is not None else request_claims())
 
 
 def jwt_required(*, roles: tuple[str, ...] = ()) -> Callable[[F], F]:

@@ -370,18 +370,28 @@ class DjangoServiceContract(ServiceContract, EventConsumerContract):
     def test_event_handlers_setting_points_at_this_service_handlers(self, settings: Settings) -> None:
         assert self.event_handlers == settings.DBAY_EVENT_HANDLERS
 
-    def test_celery_app_uses_this_service_redis_and_schedules_relay_and_purge(
+    def test_celery_app_uses_this_service_redis_and_schedules_library_and_service_jobs(
         self, settings: Settings
     ) -> None:
-        from dbay_common.django.celery import PURGE_SCHEDULE, PURGE_TASK_NAME, RELAY_TASK_NAME
+        from dbay_common.django.celery import LIBRARY_JOBS
+        from dbay_common.schedules import load_jobs
 
-        celery_app = importlib.import_module(f"{self.service.replace('-', '_')}.celery").app
+        package = self.service.replace("-", "_")
+        celery_app = importlib.import_module(f"{package}.celery").app
+        jobs = (*LIBRARY_JOBS, *load_jobs(f"{package}.schedules"))
 
         assert celery_app.main == self.service
         assert celery_app.conf.broker_url == settings.REDIS_URL
-        assert celery_app.conf.beat_schedule[RELAY_TASK_NAME]["task"] == RELAY_TASK_NAME
-        assert celery_app.conf.beat_schedule[PURGE_TASK_NAME]["task"] == PURGE_TASK_NAME
-        assert celery_app.conf.beat_schedule[PURGE_TASK_NAME]["schedule"] == PURGE_SCHEDULE
+        # Beat runs exactly the declared jobs: nothing registered some other way.
+        assert sorted(celery_app.conf.beat_schedule) == sorted(job.task for job in jobs)
+        for job in jobs:
+            entry = celery_app.conf.beat_schedule[job.task]
+            assert entry["task"] == job.task
+            if job.every_s is not None:
+                assert entry["schedule"] == job.every_s
+            # Every declared task exists in the worker (a typo in a name would never run).
+            celery_app.loader.import_default_modules()
+            assert job.task in celery_app.tasks, f"{job.task} is scheduled but no task has that name"
 
     @pytest.mark.django_db
     def test_models_and_migrations_agree(self) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
+from dbay_common.events.context import handling_event
 from dbay_common.events.envelope import Event
 from dbay_common.shutdown import stop_on_signals
 from dbay_common.transports.base import EventConsumer, EventHandler, build_consumer_from_env
@@ -35,7 +36,9 @@ def event_dispatcher(
 ) -> EventHandler:
     """The one handler given to the transport: route by ``detail_type``, through ``dedupe`` if given.
 
-    ``handlers`` is read at each event, so a handler added to the mapping later is used.
+    ``handlers`` is read at each event, so a handler added to the mapping later is used. Each handler
+    runs inside :func:`~dbay_common.events.context.handling_event`, so what it publishes carries the
+    handled event's correlation id and names it as the cause.
     """
 
     def dispatch(event: Event) -> None:
@@ -43,10 +46,11 @@ def event_dispatcher(
         if handler is None:
             logger.debug("%s ignores %s", group, event.detail_type)
             return
-        if dedupe is None:
-            handler(event)
-        else:
-            dedupe(event, handler)
+        with handling_event(event):
+            if dedupe is None:
+                handler(event)
+            else:
+                dedupe(event, handler)
 
     return dispatch
 
