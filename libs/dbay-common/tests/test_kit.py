@@ -55,12 +55,12 @@ def test_new_event_takes_the_request_correlation_id_and_no_cause(correlation: st
 
 
 def test_events_published_while_handling_an_event_name_it_as_cause(correlation: str) -> None:
-    handled = Event.new(
-        source="dbay.auction", detail_type="bid.placed", data={}, correlation_id="checkout-1"
-    )
+    handled = Event.new(source="dbay.auction", detail_type="bid.placed", data={}, correlation_id="checkout-1")
 
     with handling_event(handled):
-        follow_up = new_event(source="dbay.order", producer="order-service", detail_type="order.noted", data={})
+        follow_up = new_event(
+            source="dbay.order", producer="order-service", detail_type="order.noted", data={}
+        )
 
     assert follow_up.metadata.correlation_id == "checkout-1"
     assert follow_up.metadata.causation_id == handled.event_id
@@ -73,7 +73,9 @@ def test_an_event_without_correlation_starts_a_chain_named_after_itself() -> Non
     handled = Event.new(source="dbay.auction", detail_type="bid.placed", data={})
 
     with handling_event(handled):
-        follow_up = new_event(source="dbay.order", producer="order-service", detail_type="order.noted", data={})
+        follow_up = new_event(
+            source="dbay.order", producer="order-service", detail_type="order.noted", data={}
+        )
 
     assert follow_up.metadata.correlation_id == handled.event_id
     assert follow_up.metadata.causation_id == handled.event_id
@@ -228,7 +230,7 @@ def test_load_jobs_refuses_a_task_listed_twice(schedules_module: str) -> None:
     module = sys.modules[schedules_module]
     module.JOBS = (PeriodicJob(task="kit.a", every_s=1), PeriodicJob(task="kit.a", every_s=2))  # type: ignore[attr-defined]
 
-    with pytest.raises(ValueError, match="kit.a more than once"):
+    with pytest.raises(ValueError, match=r"kit\.a more than once"):
         load_jobs(schedules_module)
 
 
@@ -281,7 +283,11 @@ def test_flask_request_user_id_answers_401_in_the_shared_shape() -> None:
     refused = client.get("/who")
     assert refused.status_code == 401
     assert refused.get_json() == {
-        "error": {"type": "authentication_error", "code": "not_authenticated", "message": "Sign in to continue."}
+        "error": {
+            "type": "authentication_error",
+            "code": "not_authenticated",
+            "message": "Sign in to continue.",
+        }
     }
     assert client.get("/me").get_json() == {"user_id": str(USER)}
 

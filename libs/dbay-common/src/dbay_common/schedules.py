@@ -6,7 +6,7 @@ Every service lists its periodic jobs in one module, ``<package>/schedules.py``:
     from dbay_common.settings import env_int
 
     JOBS = (
-        PeriodicJob(task="wallet_service.chain.reconcile", every_s=env_int("RECONCILE_INTERVAL_S", default=600)),
+        PeriodicJob(task="wallet_service.reconcile", every_s=env_int("RECONCILE_INTERVAL_S", default=600)),
         PeriodicJob(task="wallet_service.ledger.expire", every_s=30, expires_s=30),
     )
 

@@ -107,7 +107,11 @@ def _beat_schedule(job: PeriodicJob) -> float | crontab:
     assert job.cron is not None  # PeriodicJob guarantees one of the two
     minute, hour, day_of_month, month_of_year, day_of_week = job.cron.split()
     return crontab(
-        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month_of_year,
+        day_of_week=day_of_week,
     )
 
 

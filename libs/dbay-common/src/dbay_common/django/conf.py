@@ -134,7 +134,12 @@ def common_settings(
                 "OPTIONS": {"context_processors": []},
             }
         ],
-        "DATABASES": {"default": {**database_from_url(database_url), "TEST": {"NAME": _test_database_name(database_name)}}},
+        "DATABASES": {
+            "default": {
+                **database_from_url(database_url),
+                "TEST": {"NAME": _test_database_name(database_name)},
+            }
+        },
         "REDIS_URL": redis_url,
         "REST_FRAMEWORK": {
             "EXCEPTION_HANDLER": "dbay_common.drf.exception_handler",
