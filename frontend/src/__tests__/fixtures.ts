@@ -10,7 +10,7 @@ export const ALICE: User = {
   created_at: '2025-01-02T12:00:00Z',
   profile: {
     display_name: 'Alice A.',
-    avatar_url: null,
+    avatar_url: '',
     location: 'Lyon',
     bio: 'Vintage cameras.',
   },

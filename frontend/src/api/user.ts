@@ -7,107 +7,46 @@
  * carries `refresh_token` for non-browser clients; this app never reads or stores it. Every call
  * goes through ./http, which sends `credentials: 'same-origin'`, so the cookie flows.
  */
-import {
-  apiDelete,
-  apiGet,
-  apiPatch,
-  apiPost,
-  type IsoDateTime,
-  type Page,
-  type PageParams,
-  type RequestOptions,
-} from './http'
+import type { components } from './generated/user-service'
+import { apiDelete, apiGet, apiPatch, apiPost, type PageParams, type RequestOptions } from './http'
 
 export const USER_BASE_PATH = '/api/v1/user/'
 
-export type UserRole = 'buyer' | 'seller' | 'staff'
+type Schemas = components['schemas']
 
-/** What the user shows the public. Every field is optional to fill in: empty is null or "". */
-export interface Profile {
-  display_name: string | null
-  avatar_url: string | null
-  location: string | null
-  bio: string | null
-}
+// The shapes come from user-service's OpenAPI document (src/api/generated, `npm run api:types`).
 
-/** The signed-in user (GET me). */
-export interface User {
-  id: string
-  email: string
-  username: string
-  email_verified: boolean
-  roles: UserRole[]
-  two_factor_enabled: boolean
-  created_at: IsoDateTime
-  profile: Profile
-}
+/** What the user shows the public. Every field is optional to fill in: empty is "". */
+export type Profile = Schemas['Profile']
 
-/** A signed-in session: the access token (at most 15 minutes) and whose it is. */
-export interface SessionTokens {
-  access_token: string
-  token_type: 'Bearer'
-  /** Seconds until the access token expires. */
-  expires_in: number
-  /** Also set as an httpOnly cookie; the web app ignores this copy. */
-  refresh_token: string
-  user: User
-}
+/** The signed-in user (GET me). `roles`: "buyer", "seller", plus "staff". */
+export type User = Schemas['User']
+
+/** A signed-in session: the access token (at most 15 minutes) and whose it is. The body's
+ * `refresh_token` is also set as an httpOnly cookie; the web app ignores this copy. */
+export type SessionTokens = Schemas['Tokens']
 
 /** Password accepted, second factor needed: send a code with `mfa_token` to authLoginTwoFactor. */
-export interface MfaChallenge {
-  mfa_required: true
-  mfa_token: string
-  /** Seconds the mfa_token stays valid. */
-  expires_in: number
-}
+export type MfaChallenge = Schemas['MfaChallenge']
 
-export type LoginResult = SessionTokens | MfaChallenge
+export type LoginResult = Schemas['LoginResult']
 
 export function isMfaChallenge(result: LoginResult): result is MfaChallenge {
   return 'mfa_required' in result && result.mfa_required
 }
 
-/** One signed-in device (a refresh-token family). */
-export interface ActiveSession {
-  id: string
-  created_at: IsoDateTime
-  last_used_at: IsoDateTime
-  user_agent: string
-  ip_address: string | null
-  /** The session this request came from. */
-  current: boolean
-}
+/** One signed-in device (a refresh-token family); `current` is the session this request came from. */
+export type ActiveSession = Schemas['Session']
 
-export interface TwoFactorEnrolment {
-  /** Base32 secret, for typing into an authenticator app by hand. */
-  secret: string
-  /** `otpauth://totp/...`, shown as a QR code. */
-  otpauth_uri: string
-}
+/** `secret`: Base32, for typing in by hand; `otpauth_uri`: shown as a QR code. */
+export type TwoFactorEnrolment = Schemas['TotpEnrolment']
 
-export interface RecoveryCodes {
-  recovery_codes: string[]
-}
-
-export interface SellerRatingSummary {
-  count: number
-  /** Mean rating, or null while there are none. */
-  average: number | null
-}
+export type RecoveryCodes = Schemas['RecoveryCodes']
 
 /** GET sellers/{username}: what anyone can see about a seller, signed in or not. */
-export interface SellerProfile {
-  username: string
-  display_name: string | null
-  avatar_url: string | null
-  location: string | null
-  bio: string | null
-  member_since: IsoDateTime
-  rating: SellerRatingSummary
-  listing_count: number
-}
+export type SellerProfile = Schemas['SellerProfile']
 
-export type ProfileUpdate = Partial<Profile>
+export type ProfileUpdate = Schemas['PatchedProfileUpdateRequest']
 
 const path = (relative: string): string => `${USER_BASE_PATH}${relative}`
 
@@ -120,15 +59,11 @@ const ANONYMOUS = { isAnonymous: true } as const
 
 // Accounts
 
-export function authRegister(body: {
-  email: string
-  username: string
-  password: string
-}): Promise<{ user: User }> {
+export function authRegister(body: Schemas['RegisterRequest']): Promise<Schemas['UserEnvelope']> {
   return apiPost(path('auth/register'), body, ANONYMOUS)
 }
 
-export function authVerifyEmail(token: string): Promise<{ user: User }> {
+export function authVerifyEmail(token: string): Promise<Schemas['UserEnvelope']> {
   return apiPost(path('auth/verify-email'), { token }, ANONYMOUS)
 }
 
@@ -140,20 +75,17 @@ export async function passwordForgot(email: string): Promise<void> {
   await apiPost(path('auth/password/forgot'), { email }, ANONYMOUS)
 }
 
-export async function passwordReset(body: { token: string; new_password: string }): Promise<void> {
+export async function passwordReset(body: Schemas['PasswordResetRequest']): Promise<void> {
   await apiPost(path('auth/password/reset'), body, ANONYMOUS)
 }
 
 // Sessions
 
-export function authLogin(body: { login: string; password: string }): Promise<LoginResult> {
+export function authLogin(body: Schemas['LoginRequest']): Promise<LoginResult> {
   return apiPost(path('auth/login'), body, ANONYMOUS)
 }
 
-export function authLoginTwoFactor(body: {
-  mfa_token: string
-  code: string
-}): Promise<SessionTokens> {
+export function authLoginTwoFactor(body: Schemas['LoginMfaRequest']): Promise<SessionTokens> {
   return apiPost(path('auth/login/2fa'), body, ANONYMOUS)
 }
 
@@ -170,7 +102,7 @@ export async function authLogout(): Promise<void> {
   await apiPost(path('auth/logout'), {})
 }
 
-export function sessionsList(params: PageParams = {}): Promise<Page<ActiveSession>> {
+export function sessionsList(params: PageParams = {}): Promise<Schemas['PaginatedSessionList']> {
   return apiGet(path('me/sessions'), { query: { ...params } })
 }
 
@@ -180,18 +112,15 @@ export async function sessionRevoke(sessionId: string): Promise<void> {
 
 // The signed-in user
 
-export function meGet(): Promise<{ user: User }> {
+export function meGet(): Promise<Schemas['UserEnvelope']> {
   return apiGet(path('me'))
 }
 
-export function profileUpdate(changes: ProfileUpdate): Promise<{ profile: Profile }> {
+export function profileUpdate(changes: ProfileUpdate): Promise<Schemas['ProfileEnvelope']> {
   return apiPatch(path('me/profile'), changes)
 }
 
-export async function passwordChange(body: {
-  current_password: string
-  new_password: string
-}): Promise<void> {
+export async function passwordChange(body: Schemas['PasswordChangeRequest']): Promise<void> {
   await apiPost(path('me/password'), body)
 }
 

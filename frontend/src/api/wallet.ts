@@ -9,109 +9,74 @@
  */
 import { parseKoinu } from '@/lib/money'
 
-import { apiGet, apiPost, type IsoDateTime, type Page, type PageParams } from './http'
+import type { components } from './generated/wallet-service'
+import { apiGet, apiPost, type Page, type PageParams } from './http'
 
 export const WALLET_BASE_PATH = '/api/v1/wallet/'
 
 const path = (relative: string): string => `${WALLET_BASE_PATH}${relative}`
 
+type Schemas = components['schemas']
+
+/**
+ * A wire type as the app holds it: every `*_koinu` digit string decoded to bigint koinu. The
+ * shapes come from wallet-service's OpenAPI document (src/api/generated, `npm run api:types`).
+ */
+type Decoded<Wire> = {
+  [Key in keyof Wire]: Key extends `${string}_koinu` ? bigint : Wire[Key]
+}
+
 /** Free-form facts the ledger keeps about a transfer: `txid`, `withdrawal_id`, `auction_id`... */
 export type TransferReference = Record<string, unknown>
 
-// Balances
+// Balances. The API's DOGE display strings (`available`, `amount`...) are dropped.
 
 /** One open hold on the user's wallet (a pending ledger transfer). */
-export interface WalletHold {
-  hold_id: string
-  amount_koinu: bigint
-  /** Why it is held: `bid_hold`, `order_escrow`, `withdrawal`... */
-  reason: string
-  /** What holds it: `auction_id`, `order_id`, `withdrawal_id`... */
-  reference: TransferReference
-  holding_account: string
-  created_at: IsoDateTime
-  expires_at: IsoDateTime | null
-}
+export type WalletHold = Omit<Decoded<Schemas['WalletHold']>, 'amount'>
 
-export interface WalletHeldByReason {
-  reason: string
-  amount_koinu: bigint
-}
+export type WalletHeldByReason = Omit<Decoded<Schemas['WalletHeldByReason']>, 'amount'>
 
-/** GET balance: the three balances, and what the held amount is made of. */
-export interface WalletBalance {
-  user_id: string
-  /** Spendable now. */
-  available_koinu: bigint
-  /** Reserved by open bids, unpaid orders and pending withdrawals: always the sum of `holds`. */
-  held_koinu: bigint
-  /** Deposits seen on chain that do not yet have enough confirmations; not spendable. */
-  incoming_koinu: bigint
-  /** Frozen for review (after a deposit was reversed): it can receive, not spend. */
-  is_frozen: boolean
+/**
+ * GET balance. `available_koinu`: spendable now; `held_koinu`: reserved by open bids, unpaid
+ * orders and pending withdrawals (always the sum of `holds`); `incoming_koinu`: deposits not yet
+ * confirmed enough, not spendable; `is_frozen`: frozen for review, it can receive, not spend.
+ */
+export interface WalletBalance
+  extends Omit<
+    Decoded<Schemas['WalletBalance']>,
+    'available' | 'held' | 'incoming' | 'held_by_reason' | 'holds'
+  > {
   held_by_reason: WalletHeldByReason[]
   holds: WalletHold[]
 }
 
 // Deposit addresses and deposits
 
-/** The user's current deposit address; payments to their older ones still credit. */
-export interface DepositAddress {
-  address: string
-  /** `dogecoin:<address>`, for the QR code. */
-  uri: string
-  /** `mainnet`, `testnet` or `regtest`. */
-  network: string
-  created_at: IsoDateTime
-}
+/** The user's current deposit address (`uri` is `dogecoin:<address>`, for the QR code). */
+export type DepositAddress = Schemas['DepositAddressOutput']
 
 /**
  * `pending`: seen in the mempool (0 confirmations); `confirming`: in a block, not enough
  * confirmations yet; `credited`: added to the available balance.
  */
-export type DepositStatus = 'pending' | 'confirming' | 'credited'
+export type DepositStatus = Schemas['DepositOutputStatusEnum']
 
-export interface Deposit {
-  id: string
-  /** Which of the user's deposit addresses it paid. */
-  address: string
-  txid: string
-  vout: number
-  amount_koinu: bigint
-  status: DepositStatus
-  /** Live: recomputed from the chain tip on every request. */
-  confirmations: number
-  required_confirmations: number
-  block_height: number | null
-  first_seen_at: IsoDateTime
-  credited_at: IsoDateTime | null
-}
+/** `confirmations` is live: recomputed from the chain tip on every request. */
+export type Deposit = Decoded<Schemas['DepositOutput']>
 
 // History
 
 /** `single`: a plain transfer; `pending`: a hold; `post_pending` / `void_pending`: its outcome. */
-export type TransferKind = 'single' | 'pending' | 'post_pending' | 'void_pending'
+export type TransferKind = Schemas['WalletTransferKindEnum']
 
 /** For a hold: still `pending`, or how it ended. Other transfers are `posted`. */
-export type TransferStatus = 'pending' | 'posted' | 'voided' | 'expired'
+export type TransferStatus = Schemas['WalletTransferStateEnum']
 
-/** One transfer touching the user's wallet (GET transfers). */
-export interface WalletTransfer {
-  id: string
-  kind: TransferKind
-  /** `in`: credited to the wallet; `out`: debited from it (a hold, its post and its void are `out`). */
-  direction: 'in' | 'out'
-  amount_koinu: bigint
-  status: TransferStatus
-  /** `deposit`, `withdrawal`, `bid_hold`, `order_escrow`, `deposit_reversal`, `expired`... */
-  reason: string
-  reference: TransferReference
-  /** The other side: a platform account's code (`custody`, `bid_holds`...) or `user`. */
-  counterparty: string
-  /** For a post or void: the hold it resolves. */
-  pending_id: string | null
-  created_at: IsoDateTime
-}
+/**
+ * One transfer touching the user's wallet (GET transfers). `direction` `out` covers a hold, its
+ * post and its void; `counterparty` is a platform account's code or `user`.
+ */
+export type WalletTransfer = Omit<Decoded<Schemas['WalletTransfer']>, 'amount'>
 
 export interface TransferListParams extends PageParams {
   /** Only transfers with this reason code. */
@@ -124,56 +89,17 @@ export interface TransferListParams extends PageParams {
  * `awaiting_approval` (above the staff threshold) → `approved` (queued for the signer) → `signed`
  * → `broadcast` → `confirmed`; or `rejected` by staff, or `failed` on chain (the hold is released).
  */
-export type WithdrawalStatus =
-  | 'awaiting_approval'
-  | 'approved'
-  | 'signed'
-  | 'broadcast'
-  | 'confirmed'
-  | 'failed'
-  | 'rejected'
+export type WithdrawalStatus = Schemas['WithdrawalOutputStatusEnum']
 
-export interface Withdrawal {
-  id: string
-  /** Where the DOGE go. */
-  address: string
-  amount_koinu: bigint
-  /** The network fee charged on top of the amount (quoted when it was requested). */
-  fee_koinu: bigint
-  status: WithdrawalStatus
-  txid: string | null
-  confirmations: number
-  created_at: IsoDateTime
-  failure_reason: string | null
-}
+/** `fee_koinu`: the network fee charged on top of the amount, quoted when it was requested. */
+export type Withdrawal = Decoded<Schemas['WithdrawalOutput']>
 
-/** GET withdrawals/quote: what a withdrawal of `amount_koinu` costs, before asking for it. */
-export interface WithdrawalQuote {
-  amount_koinu: bigint
-  fee_koinu: bigint
-  /** amount + fee: what is held from the available balance. */
-  total_koinu: bigint
-  estimated_size_bytes: number
-  fee_per_kb_koinu: bigint
-}
+/** GET withdrawals/quote: what a withdrawal costs (`total_koinu` = amount + fee is held). */
+export type WithdrawalQuote = Decoded<Schemas['WithdrawalQuoteOutput']>
 
-export interface WithdrawalRequest {
-  address: string
-  amount_koinu: bigint
-}
+export type WithdrawalRequest = Decoded<Schemas['InputRequest']>
 
-// The wire format: amounts are strings of digits until decoded below.
-
-type Wire<T> = {
-  [Key in keyof T]: Key extends `${string}_koinu` ? string : T[Key]
-}
-
-interface WalletBalanceWire extends Omit<Wire<WalletBalance>, 'held_by_reason' | 'holds'> {
-  held_by_reason: Wire<WalletHeldByReason>[]
-  holds: Wire<WalletHold>[]
-}
-
-function balanceFrom(wire: WalletBalanceWire): WalletBalance {
+function balanceFrom(wire: Schemas['WalletBalance']): WalletBalance {
   return {
     user_id: wire.user_id,
     available_koinu: parseKoinu(wire.available_koinu),
@@ -200,7 +126,7 @@ function depositAddressFrom(wire: DepositAddress): DepositAddress {
   return { address: wire.address, uri: wire.uri, network: wire.network, created_at: wire.created_at }
 }
 
-function depositFrom(wire: Wire<Deposit>): Deposit {
+function depositFrom(wire: Schemas['DepositOutput']): Deposit {
   return {
     id: wire.id,
     address: wire.address,
@@ -216,7 +142,7 @@ function depositFrom(wire: Wire<Deposit>): Deposit {
   }
 }
 
-function transferFrom(wire: Wire<WalletTransfer>): WalletTransfer {
+function transferFrom(wire: Schemas['WalletTransfer']): WalletTransfer {
   return {
     id: wire.id,
     kind: wire.kind,
@@ -231,7 +157,7 @@ function transferFrom(wire: Wire<WalletTransfer>): WalletTransfer {
   }
 }
 
-function withdrawalFrom(wire: Wire<Withdrawal>): Withdrawal {
+function withdrawalFrom(wire: Schemas['WithdrawalOutput']): Withdrawal {
   return {
     id: wire.id,
     address: wire.address,
@@ -245,7 +171,7 @@ function withdrawalFrom(wire: Wire<Withdrawal>): Withdrawal {
   }
 }
 
-function quoteFrom(wire: Wire<WithdrawalQuote>): WithdrawalQuote {
+function quoteFrom(wire: Schemas['WithdrawalQuoteOutput']): WithdrawalQuote {
   return {
     amount_koinu: parseKoinu(wire.amount_koinu),
     fee_koinu: parseKoinu(wire.fee_koinu),
@@ -262,28 +188,28 @@ function pageFrom<WireItem, Item>(page: Page<WireItem>, decode: (item: WireItem)
 // Calls
 
 export async function walletBalanceGet(): Promise<WalletBalance> {
-  return balanceFrom(await apiGet<WalletBalanceWire>(path('balance')))
+  return balanceFrom(await apiGet<Schemas['WalletBalance']>(path('balance')))
 }
 
 /** The current deposit address; the first call creates it. */
 export async function depositAddressGet(): Promise<DepositAddress> {
-  return depositAddressFrom(await apiGet<DepositAddress>(path('deposit-address')))
+  return depositAddressFrom(await apiGet<Schemas['DepositAddressOutput']>(path('deposit-address')))
 }
 
 /** Replaces the current deposit address with a fresh one; the old ones keep crediting. */
 export async function depositAddressRotate(idempotencyKey: string): Promise<DepositAddress> {
-  return depositAddressFrom(await apiPost<DepositAddress>(path('deposit-address'), {}, { idempotencyKey }))
+  return depositAddressFrom(await apiPost<Schemas['DepositAddressOutput']>(path('deposit-address'), {}, { idempotencyKey }))
 }
 
 /** Deposits, newest first: incoming (pending, confirming) and credited. */
 export async function depositsList(params: PageParams = {}): Promise<Page<Deposit>> {
-  return pageFrom(await apiGet<Page<Wire<Deposit>>>(path('deposits'), { query: { ...params } }), depositFrom)
+  return pageFrom(await apiGet<Schemas['PaginatedDepositOutputList']>(path('deposits'), { query: { ...params } }), depositFrom)
 }
 
 /** Every transfer touching the wallet, newest first, optionally of one reason. */
 export async function transfersList(params: TransferListParams = {}): Promise<Page<WalletTransfer>> {
   return pageFrom(
-    await apiGet<Page<Wire<WalletTransfer>>>(path('transfers'), { query: { ...params } }),
+    await apiGet<Schemas['WalletTransferPage']>(path('transfers'), { query: { ...params } }),
     transferFrom,
   )
 }
@@ -291,7 +217,7 @@ export async function transfersList(params: TransferListParams = {}): Promise<Pa
 /** The fee a withdrawal of `amountKoinu` would be charged, and the total held for it. */
 export async function withdrawalQuoteGet(amountKoinu: bigint): Promise<WithdrawalQuote> {
   return quoteFrom(
-    await apiGet<Wire<WithdrawalQuote>>(path('withdrawals/quote'), {
+    await apiGet<Schemas['WithdrawalQuoteOutput']>(path('withdrawals/quote'), {
       query: { amount_koinu: amountKoinu },
     }),
   )
@@ -307,7 +233,7 @@ export async function withdrawalRequest(
   idempotencyKey: string,
 ): Promise<Withdrawal> {
   return withdrawalFrom(
-    await apiPost<Wire<Withdrawal>>(
+    await apiPost<Schemas['WithdrawalOutput']>(
       path('withdrawals'),
       { address: request.address, amount_koinu: request.amount_koinu },
       { idempotencyKey },
@@ -318,13 +244,13 @@ export async function withdrawalRequest(
 /** Withdrawals, newest first. */
 export async function withdrawalsList(params: PageParams = {}): Promise<Page<Withdrawal>> {
   return pageFrom(
-    await apiGet<Page<Wire<Withdrawal>>>(path('withdrawals'), { query: { ...params } }),
+    await apiGet<Schemas['PaginatedWithdrawalOutputList']>(path('withdrawals'), { query: { ...params } }),
     withdrawalFrom,
   )
 }
 
 export async function withdrawalGet(withdrawalId: string): Promise<Withdrawal> {
   return withdrawalFrom(
-    await apiGet<Wire<Withdrawal>>(path(`withdrawals/${encodeURIComponent(withdrawalId)}`)),
+    await apiGet<Schemas['WithdrawalOutput']>(path(`withdrawals/${encodeURIComponent(withdrawalId)}`)),
   )
 }

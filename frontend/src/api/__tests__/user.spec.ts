@@ -57,7 +57,7 @@ const SESSION_PAGE = {
 const SELLER: SellerProfile = {
   username: 'alice',
   display_name: 'Alice A.',
-  avatar_url: null,
+  avatar_url: '',
   location: 'Lyon',
   bio: 'Vintage cameras.',
   member_since: '2025-01-02T12:00:00Z',

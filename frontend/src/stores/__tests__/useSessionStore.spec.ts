@@ -568,11 +568,11 @@ describe('the current user', () => {
     const session = useSessionStore()
     session.sessionStart(tokensFor(ALICE, 'access-1'))
 
-    session.profileApply({ display_name: 'Al', avatar_url: null, location: null, bio: null })
+    session.profileApply({ display_name: 'Al', avatar_url: '', location: '', bio: '' })
 
     expect(session.user).toEqual({
       ...ALICE,
-      profile: { display_name: 'Al', avatar_url: null, location: null, bio: null },
+      profile: { display_name: 'Al', avatar_url: '', location: '', bio: '' },
     })
   })
 })

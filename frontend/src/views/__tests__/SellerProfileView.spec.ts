@@ -10,7 +10,7 @@ import SellerProfileView from '../SellerProfileView.vue'
 const ALICE_SELLER: SellerProfile = {
   username: 'alice',
   display_name: 'Alice A.',
-  avatar_url: null,
+  avatar_url: '',
   location: 'Lyon',
   bio: 'Vintage cameras,\nlovingly tested.',
   member_since: '2025-01-02T12:00:00Z',
