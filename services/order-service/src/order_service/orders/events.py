@@ -1,7 +1,18 @@
-"""Events order-service consumes (and, as they are added, the ones it publishes).
+"""Events order-service publishes (typed payloads) and consumes (`HANDLERS`).
 
-`HANDLERS` maps an event's detail-type to the function that handles it; `manage.py consume_events`
-reads it through settings.DBAY_EVENT_HANDLERS. Each handler calls one service function.
+Publishing: each payload is a pydantic model registered with `@register_event("<entity>.<past_verb>", 1)`
+(`extra="forbid"`), and each event is built in exactly one function here that the service functions
+call inside their transaction, e.g.::
+
+    def order_created_publish(order: Order) -> None:
+        publish("order.created", OrderCreatedV1(...))
+
+`dbay_common.django.events.publish` writes the outbox row in the caller's transaction (source
+`dbay.order`, correlation and causation ids from the request or handled event) and relays it after
+commit. `scripts/event_catalog.py --check` fails until docs/event-catalog.md has a section for it.
+
+Consuming: `HANDLERS` maps a detail-type to a handler; `manage.py consume_events` runs each once per
+event (inbox), and each handler parses the data it needs and calls one service function.
 """
 
 from collections.abc import Callable
