@@ -26,7 +26,7 @@ What it does, all on loopback against the devstack PostgreSQL (nothing else is t
 
 Each phase runs ``--warmup`` seconds unmeasured, then ``--duration`` seconds measured. Clients run
 on the same machine as PostgreSQL and gunicorn, so they take CPU from them: the figures are floors.
-Synchronous commit stays on throughout (LEDGER.md section 5). Exit status 0 when both goals are met,
+Synchronous commit stays on throughout (docs/ledger.md section 5). Exit status 0 when both goals are met,
 1 when not, 2 on an error. Needs the devstack stores (``python3 scripts/devstack start-stores``).
 """
 
