@@ -1,0 +1,84 @@
+"""Periodic jobs of a Flask service, run by one small loop: ``python -m <service>.schedules``.
+
+Each Flask service declares its jobs in one module, ``schedules.py``::
+
+    SCHEDULES = [
+        Schedule("idempotency_records_purge", interval_s=24 * 3600, run=idempotency_records_purge),
+    ]
+
+    if __name__ == "__main__":
+        run_schedules(SCHEDULES, service=SERVICE)
+
+Why not Celery: the Flask services have no task queue to feed (their background work is the event
+consumer and the outbox relay, both processes of their own), and a beat + worker pair per service
+would add two processes and a broker dependency to run a handful of idempotent housekeeping jobs.
+The loop runs each job when due, one at a time, in one process; a job that raises is logged and runs
+again at its next due time. Run exactly one scheduler per service (a Kubernetes Deployment with one
+replica); a job must be idempotent anyway, because a restart runs every job once at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dbay_common.logging import configure_logging
+from dbay_common.settings import env_str
+from dbay_common.shutdown import stop_on_signals
+
+__all__ = ["Schedule", "run_schedules"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A job: ``run()`` every ``interval_s`` seconds (first run at start), known by ``name`` in logs."""
+
+    name: str
+    interval_s: float
+    run: Callable[[], object]
+
+    def __post_init__(self) -> None:
+        if self.interval_s <= 0:
+            raise ValueError(f"{self.name}: interval_s must be positive")
+
+
+def run_schedules(
+    schedules: Sequence[Schedule],
+    *,
+    service: str | None = None,
+    max_runs: int | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> list[str]:
+    """Run ``schedules`` until SIGTERM/SIGINT (or ``max_runs`` job runs, for tests).
+
+    Returns the names of the jobs run, in order. ``service`` configures JSON logging first (the
+    ``__main__`` case). Names must be unique: they are how operators tell jobs apart.
+    """
+    names = [schedule.name for schedule in schedules]
+    if len(set(names)) != len(names):
+        raise ValueError(f"schedule names must be unique: {names}")
+    if service is not None:
+        configure_logging(service=service, level=env_str("LOG_LEVEL", default="INFO"))
+    stop = threading.Event()
+    due = {schedule.name: clock() for schedule in schedules}
+    ran: list[str] = []
+    with stop_on_signals(stop.set):
+        while schedules and not stop.is_set() and (max_runs is None or len(ran) < max_runs):
+            schedule = min(schedules, key=lambda item: due[item.name])
+            delay_s = due[schedule.name] - clock()
+            if delay_s > 0:
+                stop.wait(delay_s)
+                continue
+            try:
+                outcome = schedule.run()
+                logger.info("job %s done: %r", schedule.name, outcome)
+            except Exception:
+                logger.exception("job %s failed; next run in %.0f s", schedule.name, schedule.interval_s)
+            ran.append(schedule.name)
+            due[schedule.name] = clock() + schedule.interval_s
+    return ran
