@@ -1,10 +1,11 @@
-"""Settings of user-service: the shared dBay Django settings plus this service's own stores.
+"""Settings of user-service: the one settings module, the shared dBay Django settings plus this
+service's own, in sections (shared, users and passwords, tokens, email, abuse).
 
 Every value comes from the environment (listed in .env.example). Development defaults point at
 scripts/devstack; with DBAY_ENV=production a missing secret or URL stops the process at start.
+Periodic jobs are not settings: they are declared in ``user_service/schedules.py``.
 """
 
-import uuid
 from pathlib import Path
 
 from dbay_common.django.conf import common_settings
@@ -19,6 +20,8 @@ from dbay_common.settings import (
     is_production,
 )
 
+# ---- shared: stores, API, events, test database --------------------------------------------------
+
 _COMMON = common_settings(
     service="user-service",
     base_dir=Path(__file__).resolve().parent.parent,
@@ -28,9 +31,6 @@ _COMMON = common_settings(
     database_name="user",
     redis_db=4,
 )
-# Test runs get a database of their own (test_user_<random>), so two runs at once (two developers,
-# CI jobs) never drop each other's database. Unused outside tests.
-_COMMON["DATABASES"]["default"]["TEST"] = {"NAME": f"test_user_{uuid.uuid4().hex[:10]}"}
 globals().update(_COMMON)
 
 DBAY_EVENT_HANDLERS = "user_service.accounts.events:HANDLERS"

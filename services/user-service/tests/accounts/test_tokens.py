@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from dbay_common.errors import AuthenticationFailed
 from dbay_common.jwt import JwtVerifier
 from user_service.accounts import keys, services
 from user_service.accounts.models import RefreshToken, Session, SigningKey
@@ -135,7 +136,7 @@ def test_concurrent_use_of_one_refresh_token_succeeds_once(make_user, sign_in):
     client = services.ClientInfo(ip_address=None, user_agent="")
 
     services.session_refresh(refresh_token=signed_in.refresh_token, client=client)
-    with pytest.raises(services.AuthenticationFailed) as raised:
+    with pytest.raises(AuthenticationFailed) as raised:
         services.session_refresh(refresh_token=signed_in.refresh_token, client=client)
 
     assert raised.value.code == "refresh_token_reused"

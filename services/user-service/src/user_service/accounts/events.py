@@ -1,20 +1,28 @@
 """Events user-service publishes (typed payloads) and consumes (``HANDLERS``).
 
-Published through the outbox by ``services.py``; documented in ``docs/event-catalog.md``. Payloads
-never carry passwords, password hashes, tokens, TOTP secrets or recovery codes.
+Each event is built in one function here, ``<event>_publish``, which the service functions call
+inside their transaction: :func:`dbay_common.django.events.publish` writes it to the outbox with the
+source ``settings.DBAY_EVENT_SOURCE`` (``dbay.user``) and the correlation id of the request being
+served. Documented in ``docs/event-catalog.md``. Payloads never carry passwords, password hashes,
+tokens, TOTP secrets or recovery codes.
 
 `HANDLERS` maps an event's detail-type to the function that handles it; `manage.py consume_events`
 reads it through settings.DBAY_EVENT_HANDLERS. Each handler calls one service function.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from dbay_common.django.events import publish
 from dbay_common.events.envelope import Event
 from dbay_common.events.schemas import register_event
 
-SOURCE = "dbay.user"
+if TYPE_CHECKING:
+    from user_service.accounts.models import Profile, User
 
 
 @register_event("user.registered", 1)
@@ -56,5 +64,49 @@ class UserProfileUpdatedV1(BaseModel):
     changed_fields: list[str]
     updated_at: AwareDatetime
 
+
+# -- publishing (inside the caller's transaction) ------------------------------------------------------
+
+
+def user_registered_publish(user: User) -> Event:
+    """``user.registered`` for a member just created."""
+    return publish(
+        "user.registered",
+        UserRegisteredV1(
+            user_id=str(user.id),
+            username=user.username,
+            email=user.email,
+            roles=user.roles,
+            registered_at=user.created_at,
+        ),
+    )
+
+
+def user_email_verified_publish(user: User) -> Event:
+    """``user.email_verified`` for a member whose ``email_verified_at`` was just set."""
+    return publish(
+        "user.email_verified",
+        UserEmailVerifiedV1(user_id=str(user.id), email=user.email, verified_at=user.email_verified_at),
+    )
+
+
+def user_profile_updated_publish(profile: Profile, *, changed_fields: list[str]) -> Event:
+    """``user.profile_updated``: the whole profile as saved, and the names of the fields that changed."""
+    return publish(
+        "user.profile_updated",
+        UserProfileUpdatedV1(
+            user_id=str(profile.user_id),
+            username=profile.user.username,
+            display_name=profile.display_name,
+            avatar_url=profile.avatar_url,
+            location=profile.location,
+            bio=profile.bio,
+            changed_fields=changed_fields,
+            updated_at=profile.updated_at,
+        ),
+    )
+
+
+# -- consuming -----------------------------------------------------------------------------------------
 
 HANDLERS: dict[str, Callable[[Event], None]] = {}

@@ -11,7 +11,7 @@ from datetime import timedelta
 from celery import shared_task
 
 from user_service.accounts import services
-from user_service.celery import AUTH_PURGE_TASK_NAME
+from user_service.schedules import AUTH_PURGE_TASK_NAME
 
 _MAIL_RETRY = {
     "autoretry_for": (smtplib.SMTPException, OSError),

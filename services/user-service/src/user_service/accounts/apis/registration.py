@@ -1,0 +1,116 @@
+"""Registration and email verification: ``auth/register``, ``auth/verify-email``,
+``auth/resend-verification``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import RegexValidator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from user_service.accounts import services
+from user_service.accounts.apis.common import (
+    EmptySerializer,
+    PublicApi,
+    UserEnvelopeSerializer,
+    UserOutputSerializer,
+    error_responses,
+    ip_limit,
+    password_field,
+)
+from user_service.accounts.models import USERNAME_MAX_LENGTH
+from user_service.accounts.policy import USERNAME_MIN_LENGTH, USERNAME_PATTERN, USERNAME_PATTERN_MESSAGE
+from user_service.accounts.throttling import account_key, enforce, limit
+
+
+class RegisterApi(PublicApi):
+    @extend_schema_serializer(component_name="Register")
+    class InputSerializer(serializers.Serializer[Any]):
+        email = serializers.EmailField(max_length=254)
+        username = serializers.CharField(
+            min_length=USERNAME_MIN_LENGTH,
+            max_length=USERNAME_MAX_LENGTH,
+            validators=[RegexValidator(USERNAME_PATTERN, message=USERNAME_PATTERN_MESSAGE)],
+        )
+        password = password_field()
+
+    @extend_schema(
+        operation_id="auth_register",
+        summary="Create an account",
+        description=(
+            "Creates a member (roles buyer and seller) and emails a verification link "
+            "(`/verify-email?token=...` on the web app). Fields other than email, username and password "
+            "(`is_staff`, `roles`, ...) are ignored. Password: at least 10 characters, not common or "
+            "predictable, not containing the username or email (error `weak_password`). Email and username "
+            "are unique regardless of case (409 `email_taken` / `username_taken`). Accepts "
+            "`Idempotency-Key`. Rate-limited per IP."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Retries with the same key and body replay the first response.",
+            )
+        ],
+        request=InputSerializer,
+        responses={201: UserEnvelopeSerializer, **error_responses(400, 409, 422, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        enforce(
+            ip_limit("register-ip", request), message="Too many sign-ups from your network; try again later."
+        )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        return Response({"user": UserOutputSerializer(user).data}, status=201)
+
+
+class VerifyEmailApi(PublicApi):
+    @extend_schema_serializer(component_name="VerifyEmail")
+    class InputSerializer(serializers.Serializer[Any]):
+        token = serializers.CharField(max_length=1000)
+
+    @extend_schema(
+        operation_id="auth_verify_email",
+        summary="Verify the email address",
+        description="With the token from the verification link. 400 `invalid_token` or `token_expired`.",
+        request=InputSerializer,
+        responses={200: UserEnvelopeSerializer, **error_responses(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        enforce(ip_limit("verify-ip", request), message="Too many attempts; try again later.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_email_verify(token=data.validated_data["token"])
+        return Response({"user": UserOutputSerializer(user).data})
+
+
+class ResendVerificationApi(PublicApi):
+    @extend_schema_serializer(component_name="ResendVerification")
+    class InputSerializer(serializers.Serializer[Any]):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(
+        operation_id="auth_resend_verification",
+        summary="Send the verification email again",
+        description="Always 202, whether or not the address has an unverified account.",
+        request=InputSerializer,
+        responses={202: EmptySerializer, **error_responses(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = data.validated_data["email"]
+        enforce(
+            ip_limit("resend-ip", request),
+            limit("resend-account", account_key(email)),
+            message="Too many verification emails requested; try again later.",
+        )
+        services.user_verification_resend(email=email)
+        return Response({}, status=202)
