@@ -91,7 +91,10 @@ def assert_applied_once(database: Db, widget_id: str, price_koinu: int) -> None:
 
 
 def test_create_publishes_its_event_exactly_once(
-    client: FlaskClient, database: Db, publisher: RedisStreamsPublisher, events_redis: redis.Redis,
+    client: FlaskClient,
+    database: Db,
+    publisher: RedisStreamsPublisher,
+    events_redis: redis.Redis,
     event_stream: EventStreamNames,
 ) -> None:
     response = create(client, "sprocket", 250, **{"X-Correlation-ID": "corr-1"})
@@ -120,7 +123,10 @@ def test_create_publishes_its_event_exactly_once(
 
 
 def test_a_repeated_idempotency_key_replays_without_a_second_widget_or_event(
-    client: FlaskClient, database: Db, publisher: RedisStreamsPublisher, events_redis: redis.Redis,
+    client: FlaskClient,
+    database: Db,
+    publisher: RedisStreamsPublisher,
+    events_redis: redis.Redis,
     event_stream: EventStreamNames,
 ) -> None:
     first = create(client, "gear", **{"Idempotency-Key": "k-1"})
@@ -137,7 +143,10 @@ def test_a_repeated_idempotency_key_replays_without_a_second_widget_or_event(
 
 
 def test_a_refused_write_publishes_nothing(
-    client: FlaskClient, database: Db, publisher: RedisStreamsPublisher, events_redis: redis.Redis,
+    client: FlaskClient,
+    database: Db,
+    publisher: RedisStreamsPublisher,
+    events_redis: redis.Redis,
     event_stream: EventStreamNames,
 ) -> None:
     first = create(client, "cog")
@@ -155,8 +164,12 @@ def test_a_refused_write_publishes_nothing(
 
 
 def test_an_unreachable_bus_backs_off_and_publishes_later(
-    client: FlaskClient, database: Db, publisher: RedisStreamsPublisher, events_redis: redis.Redis,
-    event_stream: EventStreamNames, closed_port: int,
+    client: FlaskClient,
+    database: Db,
+    publisher: RedisStreamsPublisher,
+    events_redis: redis.Redis,
+    event_stream: EventStreamNames,
+    closed_port: int,
 ) -> None:
     widget_id = create(client, "bolt").get_json()["id"]
     broken = RedisStreamsPublisher(redis_url=f"redis://127.0.0.1:{closed_port}/0", stream=event_stream.stream)
@@ -177,9 +190,18 @@ def test_an_unreachable_bus_backs_off_and_publishes_later(
 
 
 def start_relay(database: Db, mode: str, lease_s: float, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603 - fixed argv
-        [sys.executable, "-m", "tests.flask_outbox_app.relay_process", "--database", database.name,
-         "--mode", mode, "--lease-s", str(lease_s)],
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.flask_outbox_app.relay_process",
+            "--database",
+            database.name,
+            "--mode",
+            mode,
+            "--lease-s",
+            str(lease_s),
+        ],
         cwd=LIB_ROOT,
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
@@ -189,7 +211,11 @@ def start_relay(database: Db, mode: str, lease_s: float, env: dict[str, str]) ->
 
 @pytest.fixture
 def bus_env(events_redis_url: str, event_stream: EventStreamNames) -> dict[str, str]:
-    return {"EVENT_BUS": "redis", "EVENT_BUS_REDIS_URL": events_redis_url, "EVENT_BUS_STREAM": event_stream.stream}
+    return {
+        "EVENT_BUS": "redis",
+        "EVENT_BUS_REDIS_URL": events_redis_url,
+        "EVENT_BUS_STREAM": event_stream.stream,
+    }
 
 
 def kill_at(process: subprocess.Popen[str], expected_line: str) -> None:
@@ -204,9 +230,16 @@ def kill_at(process: subprocess.Popen[str], expected_line: str) -> None:
     [("hang-before-publish", "CLAIMED 1", 0), ("hang-after-publish", "PUBLISHED 1", 1)],
 )
 def test_a_relay_killed_mid_way_loses_nothing_and_the_consumer_applies_once(
-    mode: str, line: str, published_before_restart: int, client: FlaskClient, database: Db,
-    publisher: RedisStreamsPublisher, events_redis: redis.Redis, events_redis_url: str,
-    event_stream: EventStreamNames, bus_env: dict[str, str],
+    mode: str,
+    line: str,
+    published_before_restart: int,
+    client: FlaskClient,
+    database: Db,
+    publisher: RedisStreamsPublisher,
+    events_redis: redis.Redis,
+    events_redis_url: str,
+    event_stream: EventStreamNames,
+    bus_env: dict[str, str],
 ) -> None:
     lease_s = 1.5
     widget_id = create(client, "spring", 700).get_json()["id"]
@@ -233,7 +266,10 @@ def test_a_relay_killed_mid_way_loses_nothing_and_the_consumer_applies_once(
 
 
 def test_a_relay_killed_after_publishing_is_published_again_by_the_relay_process(
-    client: FlaskClient, database: Db, events_redis: redis.Redis, event_stream: EventStreamNames,
+    client: FlaskClient,
+    database: Db,
+    events_redis: redis.Redis,
+    event_stream: EventStreamNames,
     bus_env: dict[str, str],
 ) -> None:
     widget_id = create(client, "washer").get_json()["id"]
@@ -250,8 +286,12 @@ def test_a_relay_killed_after_publishing_is_published_again_by_the_relay_process
 
 
 def test_a_redelivered_event_has_no_second_effect(
-    client: FlaskClient, database: Db, publisher: RedisStreamsPublisher, events_redis: redis.Redis,
-    events_redis_url: str, event_stream: EventStreamNames,
+    client: FlaskClient,
+    database: Db,
+    publisher: RedisStreamsPublisher,
+    events_redis: redis.Redis,
+    events_redis_url: str,
+    event_stream: EventStreamNames,
 ) -> None:
     widget_id = create(client, "pin", 40).get_json()["id"]
     relay(database, publisher)
@@ -287,7 +327,10 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(client: FlaskClient, d
 
 
 def test_concurrent_relays_publish_each_event_once(
-    client: FlaskClient, database: Db, events_redis: redis.Redis, events_redis_url: str,
+    client: FlaskClient,
+    database: Db,
+    events_redis: redis.Redis,
+    events_redis_url: str,
     event_stream: EventStreamNames,
 ) -> None:
     ids = {create(client, f"part-{n}", n + 1).get_json()["id"] for n in range(30)}

@@ -62,8 +62,14 @@ def run_threads(count: int, target: Any) -> list[Any]:
 def test_outbox_fields_and_push_carry_the_envelope_text() -> None:
     first, second = an_event(1), an_event(2)
 
-    assert outbox_fields(first, second) == {"outbox": [first.to_json(), second.to_json()], "outbox_pending": True}
-    assert outbox_push(first) == {"$push": {"outbox": {"$each": [first.to_json()]}}, "$set": {"outbox_pending": True}}
+    assert outbox_fields(first, second) == {
+        "outbox": [first.to_json(), second.to_json()],
+        "outbox_pending": True,
+    }
+    assert outbox_push(first) == {
+        "$push": {"outbox": {"$each": [first.to_json()]}},
+        "$set": {"outbox_pending": True},
+    }
     assert outbox_fields() == {} and outbox_push() == {}
 
 
@@ -83,7 +89,9 @@ def test_writes_to_outbox_fields_are_refused(mongo_db: Db) -> None:
         outbox_insert_one(mongo_db["things"], {"_id": "a", "outbox": []}, an_event())
     mongo_db["things"].insert_one({"_id": "b"})
     with pytest.raises(ValueError, match="outbox_pending"):
-        outbox_update_one(mongo_db["things"], "b", {"$set": {"outbox_pending": False}}, locks=mongo_db["locks"])
+        outbox_update_one(
+            mongo_db["things"], "b", {"$set": {"outbox_pending": False}}, locks=mongo_db["locks"]
+        )
     assert mongo_db["things"].count_documents({"_id": "a"}) == 0
 
 
@@ -92,12 +100,20 @@ def test_update_writes_the_change_and_the_event_together_or_neither(mongo_db: Db
     things.insert_one({"_id": "a", "state": "open", "n": 0})
     event = an_event()
 
-    applied = outbox_update_one(things, "a", {"$set": {"state": "closed"}}, event, locks=locks, conditions={"state": "open"})
-    refused = outbox_update_one(things, "a", {"$set": {"state": "open"}}, an_event(2), locks=locks, conditions={"state": "open"})
+    applied = outbox_update_one(
+        things, "a", {"$set": {"state": "closed"}}, event, locks=locks, conditions={"state": "open"}
+    )
+    refused = outbox_update_one(
+        things, "a", {"$set": {"state": "open"}}, an_event(2), locks=locks, conditions={"state": "open"}
+    )
 
     assert (applied.matched_count, refused.matched_count) == (1, 0)
     assert things.find_one({"_id": "a"}) == {
-        "_id": "a", "state": "closed", "n": 0, "outbox": [event.to_json()], "outbox_pending": True,
+        "_id": "a",
+        "state": "closed",
+        "n": 0,
+        "outbox": [event.to_json()],
+        "outbox_pending": True,
     }
     assert locks.count_documents({}) == 0
 
@@ -168,11 +184,17 @@ def test_inbox_update_applies_once_per_consumer_even_when_raced(mongo_db: Db) ->
         return inbox_update_one(totals, "t", {"$inc": {"n": 1}}, consumer="c", event=event, locks=locks)
 
     results = run_threads(8, apply)
-    other_consumer = inbox_update_one(totals, "t", {"$inc": {"n": 10}}, consumer="d", event=event, locks=locks)
+    other_consumer = inbox_update_one(
+        totals, "t", {"$inc": {"n": 10}}, consumer="d", event=event, locks=locks
+    )
 
     assert sorted(results) == [False] * 7 + [True]
     assert other_consumer is True
-    assert totals.find_one({"_id": "t"}) == {"_id": "t", "n": 11, "applied_events": [f"c:{event.event_id}", f"d:{event.event_id}"]}
+    assert totals.find_one({"_id": "t"}) == {
+        "_id": "t",
+        "n": 11,
+        "applied_events": [f"c:{event.event_id}", f"d:{event.event_id}"],
+    }
     with pytest.raises(LookupError):
         inbox_update_one(totals, "missing", {"$inc": {"n": 1}}, consumer="c", event=event, locks=locks)
 
@@ -192,7 +214,9 @@ def test_mongo_inbox_runs_a_handler_once_and_not_after_a_failure_record(mongo_db
     assert inbox.dedupe(event, lambda e: seen.append(e.event_id)) is False
 
     assert seen == [event.event_id]
-    mongo_db["inbox"].update_one({"_id": f"c:{event.event_id}"}, {"$set": {"handled_at": datetime.now(UTC) - timedelta(days=8)}})
+    mongo_db["inbox"].update_one(
+        {"_id": f"c:{event.event_id}"}, {"$set": {"handled_at": datetime.now(UTC) - timedelta(days=8)}}
+    )
     assert inbox.purge(older_than=timedelta(days=7)) == 1
 
 
@@ -200,7 +224,10 @@ def test_mongo_inbox_runs_a_handler_once_and_not_after_a_failure_record(mongo_db
 
 
 def test_a_kick_wakes_the_relay_loop_long_before_its_interval(
-    mongo_db: Db, events_redis_url: str, events_redis: redis.Redis, event_stream: EventStreamNames,
+    mongo_db: Db,
+    events_redis_url: str,
+    events_redis: redis.Redis,
+    event_stream: EventStreamNames,
     redis_key_prefix: str,
 ) -> None:
     kick = RelayKick(redis_url=events_redis_url, service=f"{redis_key_prefix}svc")
@@ -208,7 +235,14 @@ def test_a_kick_wakes_the_relay_loop_long_before_its_interval(
     totals: list[int] = []
     loop = threading.Thread(
         target=lambda: totals.append(
-            run_relay(database=mongo_db, collections=["things"], publisher=publisher, kick=kick, interval_s=30, max_passes=2)
+            run_relay(
+                database=mongo_db,
+                collections=["things"],
+                publisher=publisher,
+                kick=kick,
+                interval_s=30,
+                max_passes=2,
+            )
         )
     )
     loop.start()

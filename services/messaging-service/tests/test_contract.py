@@ -1,8 +1,10 @@
-from dbay_common.testing.contracts import FlaskServiceContract, SettingOnPort
+from dbay_common.testing.contracts import FlaskServiceContract, FlaskWorkerContract, SettingOnPort
+from messaging_service import worker
 
 
-class TestMessagingServiceContract(FlaskServiceContract):
+class TestMessagingServiceContract(FlaskServiceContract, FlaskWorkerContract):
     service = "messaging-service"
+    worker = worker
     public_path = "/api/v1/messaging/"
     stores = {
         "mongodb": SettingOnPort("MONGODB_URI", "mongodb://127.0.0.1:{port}/messaging"),

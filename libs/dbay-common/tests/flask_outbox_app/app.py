@@ -42,7 +42,9 @@ def create_app(database: Database[dict[str, Any]], *, kick: RelayKick | None = N
     @blueprint.arguments(WidgetIn)
     @blueprint.response(201, WidgetOut)
     def widget_create_view(payload: dict[str, Any]) -> dict[str, Any]:
-        return widget_create(database=database, name=payload["name"], price_koinu=payload["price_koinu"], kick=kick)
+        return widget_create(
+            database=database, name=payload["name"], price_koinu=payload["price_koinu"], kick=kick
+        )
 
     api.register_blueprint(blueprint)
     return app

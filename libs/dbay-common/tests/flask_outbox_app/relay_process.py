@@ -40,7 +40,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", required=True)
     parser.add_argument("--lease-s", type=float, default=30.0)
-    parser.add_argument("--mode", choices=["pass", "hang-before-publish", "hang-after-publish"], default="pass")
+    parser.add_argument(
+        "--mode", choices=["pass", "hang-before-publish", "hang-after-publish"], default="pass"
+    )
     args = parser.parse_args()
     client: MongoClient[dict] = MongoClient(dev_url("mongodb"), tz_aware=True)
     published = outbox_relay(

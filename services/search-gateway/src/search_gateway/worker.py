@@ -1,17 +1,17 @@
 """search-gateway's event consumer: `python -m search_gateway.worker`.
 
-Consumes the bus as group "search-gateway" with dbay_common.transports.runner.run_consumer. A handler
-that raises gets its event again, so handlers must be idempotent (keyed by the event id).
+Consumes the bus as group "search-gateway" with dbay_common.transports.runner.run_consumer. No inbox:
+every handler writes to Elasticsearch by document id with an external version, so a redelivered
+event has no second effect (see events.py).
 """
 
 from dbay_common.logging import configure_logging
 from dbay_common.settings import env_str
-from dbay_common.transports.base import EventHandler
 from dbay_common.transports.runner import run_consumer
 from search_gateway.config import SERVICE
+from search_gateway.events import HANDLERS
 
-# detail-type -> handler; each parses the event's data and calls one function of services.py.
-HANDLERS: dict[str, EventHandler] = {}
+__all__ = ["HANDLERS", "run"]
 
 
 def run(*, max_batches: int | None = None, block_ms: int = 1000) -> None:

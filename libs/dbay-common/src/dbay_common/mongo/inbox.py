@@ -20,6 +20,7 @@ effects that touch two documents or the outside world).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Mapping
@@ -142,7 +143,9 @@ def inbox_update_one(
 
 
 class MongoInbox:
-    """The ``dedupe`` of a Flask worker: ``run_consumer(..., dedupe=MongoInbox(db["inbox"], consumer=SERVICE).dedupe)``.
+    """The ``dedupe`` of a Flask worker's ``run_consumer``.
+
+    ``run_consumer(..., dedupe=MongoInbox(db["inbox"], consumer=SERVICE).dedupe)``.
 
     Records ``{_id: "<consumer>:<event_id>"}`` after the handler returned and skips events already
     recorded. A process killed between the handler and the record runs the handler again on
@@ -166,7 +169,8 @@ class MongoInbox:
             )
             return False
         handler(event)
-        try:
+        # A concurrent delivery may finish first; the effect's own guard kept it single.
+        with contextlib.suppress(DuplicateKeyError):
             self.collection.insert_one(
                 {
                     "_id": inbox_key(consumer=self.consumer, event=event),
@@ -175,8 +179,6 @@ class MongoInbox:
                     "handled_at": datetime.now(UTC),
                 }
             )
-        except DuplicateKeyError:
-            pass  # a concurrent delivery finished first; the effect's own guard kept it single
         return True
 
     def purge(self, *, older_than: timedelta) -> int:

@@ -1,0 +1,39 @@
+"""notification-service periodic jobs, declared here; `python -m notification_service.schedules` runs them.
+
+Each entry is ``Schedule(name, interval_s, callable)``; the callable calls one function (a purge, a
+service function) and must be idempotent. See dbay_common.flask.schedules for why not Celery.
+"""
+
+from datetime import timedelta
+
+from dbay_common.flask.idempotency import IdempotencyStore
+from dbay_common.flask.schedules import Schedule, run_schedules
+from dbay_common.mongo import MongoInbox
+from dbay_common.settings import env_int
+from notification_service.config import SERVICE, load_config
+from notification_service.db import IDEMPOTENCY_COLLECTION, INBOX_COLLECTION, database
+
+DAY_S = 24 * 3600
+
+
+def idempotency_records_purge() -> int:
+    """Delete Idempotency-Key records past their TTL (the decorator already ignores them)."""
+    ttl_s = env_int("IDEMPOTENCY_TTL_S", default=DAY_S)
+    store = IdempotencyStore(database(load_config()["MONGODB_URI"])[IDEMPOTENCY_COLLECTION])
+    return store.purge(older_than=timedelta(seconds=ttl_s))
+
+
+def inbox_records_purge() -> int:
+    """Delete handled-event records older than ``INBOX_RETENTION_DAYS``."""
+    config = load_config()
+    inbox = MongoInbox(database(config["MONGODB_URI"])[INBOX_COLLECTION], consumer=SERVICE)
+    return inbox.purge(older_than=timedelta(days=config["INBOX_RETENTION_DAYS"]))
+
+
+SCHEDULES = [
+    Schedule("idempotency_records_purge", interval_s=DAY_S, run=idempotency_records_purge),
+    Schedule("inbox_records_purge", interval_s=DAY_S, run=inbox_records_purge),
+]
+
+if __name__ == "__main__":
+    run_schedules(SCHEDULES, service=SERVICE)
