@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/things", views.IdempotentCreateView.as_view()),
     path("api/exempt-things", views.ExemptCreateView.as_view()),
     path("plain/boom", views.plain_boom),
+    path("api/item-count", views.ItemCountView.as_view()),
+    path("plain/item-count", views.plain_item_count),
     *public_api_urlpatterns(),
     path(
         "api/",

@@ -124,3 +124,14 @@ class ExemptCreateView(IdempotentCreateView):
 
 def plain_boom(request: HttpRequest) -> JsonResponse:
     raise RuntimeError("secret internals")
+
+
+class ItemCountView(APIView):
+    """Reads the database: the view a PostgreSQL outage reaches."""
+
+    def get(self, request: Request) -> Response:
+        return Response({"count": Item.objects.count()})
+
+
+def plain_item_count(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"count": Item.objects.count()})

@@ -232,7 +232,7 @@ def test_unknown_route_creates_no_record(client: Client) -> None:
 
 
 def test_in_progress_record_is_409(client: Client) -> None:
-    import hashlib
+    from dbay_common.request_body import body_fingerprint
 
     key = new_key()
     body = json.dumps({"n": 1}).encode()
@@ -241,7 +241,7 @@ def test_in_progress_record_is_409(client: Client) -> None:
         method="POST",
         path=URL,
         key=key,
-        request_fingerprint=hashlib.sha256(body).hexdigest(),
+        request_fingerprint=body_fingerprint(body, "application/json"),
     )
     response = post(client, {"n": 1}, key)
     assert response.status_code == 409

@@ -29,7 +29,7 @@ def test_malformed_json_is_400(client: Client) -> None:
     error = body(response)["error"]
     assert error["type"] == "invalid_request"
     assert error["code"] == "invalid_json"
-    assert error["message"].startswith("Malformed request body: JSON parse error")
+    assert error["message"] == "The request body is not valid JSON."
     assert "param" not in error
 
 

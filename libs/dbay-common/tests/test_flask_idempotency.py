@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -19,6 +18,7 @@ from pymongo.database import Database
 
 from dbay_common.flask import IdempotencyStore
 from dbay_common.flask.idempotency import scope_hash
+from dbay_common.request_body import body_fingerprint
 from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from tests.flask_app import EXECUTIONS, PREFIX, build_app
 from tests.tokens import tampered_token
@@ -242,7 +242,11 @@ def test_in_progress_record_is_409(
     key = new_key()
     body = json.dumps({"n": 1}).encode()
     claim = store.claim(
-        principal="anonymous", method="POST", path=URL, key=key, fingerprint=hashlib.sha256(body).hexdigest()
+        principal="anonymous",
+        method="POST",
+        path=URL,
+        key=key,
+        fingerprint=body_fingerprint(body, "application/json"),
     )
     assert claim.claim_token is not None
     response = post(client, {"n": 1}, key)
@@ -256,7 +260,7 @@ def test_stale_claim_taken_over_and_late_owner_ignored(
     client: FlaskClient, store: IdempotencyStore, records: Collection[dict[str, Any]]
 ) -> None:
     key = new_key()
-    fingerprint = hashlib.sha256(json.dumps({"n": 1}).encode()).hexdigest()
+    fingerprint = body_fingerprint(json.dumps({"n": 1}).encode(), "application/json")
     stale = store.claim(principal="anonymous", method="POST", path=URL, key=key, fingerprint=fingerprint)
     assert stale.claim_token is not None
     records.update_one({}, {"$set": {"locked_at": datetime.now(UTC) - timedelta(minutes=10)}})

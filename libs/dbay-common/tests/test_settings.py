@@ -210,8 +210,10 @@ def test_common_settings_development_defaults() -> None:
     ]
     assert settings["MIDDLEWARE"] == [
         "dbay_common.django.middleware.RequestIdMiddleware",
+        "dbay_common.django.middleware.BodySizeLimitMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "django.middleware.common.CommonMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
         "dbay_common.django.idempotency.middleware.IdempotencyMiddleware",
         "x.Middleware",
     ]

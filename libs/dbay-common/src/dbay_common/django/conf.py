@@ -32,6 +32,7 @@ from typing import Any
 
 from dbay_common.jwt import jwt_settings_from_env
 from dbay_common.logging import configure_logging
+from dbay_common.request_body import max_request_body_bytes
 from dbay_common.settings import (
     current_env,
     database_from_url,
@@ -59,8 +60,10 @@ BASE_INSTALLED_APPS = [
 
 BASE_MIDDLEWARE = [
     "dbay_common.django.middleware.RequestIdMiddleware",
+    "dbay_common.django.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dbay_common.django.idempotency.middleware.IdempotencyMiddleware",
 ]
 
@@ -150,7 +153,7 @@ def common_settings(
             "DEFAULT_PAGINATION_CLASS": "dbay_common.drf.CursorPagination",
             "PAGE_SIZE": 20,
             "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_PARSER_CLASSES": ["dbay_common.drf.parsers.JSONParser"],
             "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
             "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
             "COERCE_DECIMAL_TO_STRING": True,
@@ -179,6 +182,11 @@ def common_settings(
         "DBAY_IDEMPOTENCY_TTL_S": env_int("IDEMPOTENCY_TTL_S", default=24 * 3600),
         "DBAY_IDEMPOTENCY_LOCK_TIMEOUT_S": env_int("IDEMPOTENCY_LOCK_TIMEOUT_S", default=120),
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+        "X_FRAME_OPTIONS": "DENY",
+        # Bodies past this are refused with 413 before they are read (dbay_common.request_body).
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": max_request_body_bytes(),
     }
     if production:
         # TLS ends at the ingress, which sets X-Forwarded-Proto.

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponseBase
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from dbay_common.logging import correlation_id_var, request_id_var
+from dbay_common.request_body import RequestTooLarge
 from dbay_common.request_ids import CORRELATION_ID_HEADER, REQUEST_ID_HEADER, new_request_id, safe_id
 
 
@@ -36,3 +38,26 @@ class RequestIdMiddleware:
         response[REQUEST_ID_HEADER] = request_id
         response[CORRELATION_ID_HEADER] = correlation_id
         return response
+
+
+class BodySizeLimitMiddleware:
+    """Refuse a body whose ``Content-Length`` passes ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413, unread.
+
+    Django checks the limit only when ``request.body`` is read; DRF may stream the body without
+    reading it that way, so the check is made here, once, for every view. A chunked body with no
+    length is read through ``request.body`` (checked by Django, answered 413 by ``handler400``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            error = RequestTooLarge.for_limit(limit)
+            return JsonResponse(error.to_body(), status=error.status)
+        return self.get_response(request)

@@ -9,13 +9,28 @@ service's root ``urls.py`` imports ``handler400`` ... ``handler500`` from
 from __future__ import annotations
 
 import functools
+import logging
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from dbay_common.django.idempotency import idempotency_exempt
-from dbay_common.errors import InvalidRequest, MethodNotAllowed, NotFound, PermissionDenied, error_body
+from dbay_common.django.outage import is_store_outage
+from dbay_common.errors import (
+    ApiError,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    PermissionDenied,
+    error_body,
+)
+from dbay_common.request_body import RequestTooLarge, StoreUnavailable
+
+logger = logging.getLogger("dbay_common.django")
 
 GENERIC_500_MESSAGE = "An internal error occurred. It has been logged; please try again later."
 
@@ -42,7 +57,15 @@ def safe_methods_only(view: View) -> View:
     return idempotency_exempt(wrapper)  # type: ignore[return-value]
 
 
+def _error_response(error: ApiError) -> JsonResponse:
+    return JsonResponse(error.to_body(), status=error.status, headers=error.headers)
+
+
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return _error_response(RequestTooLarge.for_limit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    if isinstance(exception, ApiError):
+        return _error_response(exception)
     return JsonResponse(InvalidRequest("The request could not be understood.").to_body(), status=400)
 
 
@@ -56,6 +79,13 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Json
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
+    # Django calls this inside its ``except`` block, so the exception is still the current one.
+    exception = sys.exc_info()[1]
+    if is_store_outage(exception):
+        logger.warning("database unavailable: %s", exception)
+        return _error_response(StoreUnavailable())
+    if isinstance(exception, ApiError):  # raised by middleware, outside DRF's handler
+        return _error_response(exception)
     # Django has already logged the exception (logger "django.request") with its traceback.
     return JsonResponse(
         error_body(type="api_error", code="internal_error", message=GENERIC_500_MESSAGE), status=500

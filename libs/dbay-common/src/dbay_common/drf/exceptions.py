@@ -18,6 +18,7 @@ from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
+from dbay_common.django.outage import is_store_outage
 from dbay_common.errors import (
     ApiError,
     AuthenticationFailed,
@@ -28,6 +29,7 @@ from dbay_common.errors import (
     error_body,
     error_type_for_status,
 )
+from dbay_common.request_body import StoreUnavailable
 
 logger = logging.getLogger("dbay_common.drf")
 
@@ -147,6 +149,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return _response(validation_error_body(drf_exceptions.ValidationError(detail).detail), 400)
     if isinstance(exc, drf_exceptions.APIException):
         return _api_exception_response(exc)
+    if is_store_outage(exc):
+        logger.warning("database unavailable: %s", exc)
+        unavailable = StoreUnavailable()
+        return _response(unavailable.to_body(), unavailable.status, unavailable.headers)
     view = context.get("view")
     logger.error(
         "unhandled exception in %s", type(view).__name__ if view is not None else "view", exc_info=exc

@@ -27,6 +27,7 @@ from dbay_common.flask.health import health_blueprint
 from dbay_common.health import Check
 from dbay_common.jwt import jwt_settings_from_env
 from dbay_common.logging import configure_logging, correlation_id_var, request_id_var
+from dbay_common.request_body import JsonTooDeep, json_depth_exceeds, max_request_body_bytes
 from dbay_common.request_ids import CORRELATION_ID_HEADER, REQUEST_ID_HEADER, new_request_id, safe_id
 from dbay_common.settings import current_env, dev_url, env_int, env_str
 from dbay_common.swagger_ui import SWAGGER_UI_DIST, SWAGGER_UI_FILES
@@ -100,7 +101,41 @@ def flask_config_from_env(*, service: str) -> dict[str, Any]:
         "DBAY_EVENT_BUS_REDIS_URL": env_str("EVENT_BUS_REDIS_URL", dev_default=dev_url("redis", name="0")),
         "DBAY_IDEMPOTENCY_TTL_S": env_int("IDEMPOTENCY_TTL_S", default=24 * 3600),
         "DBAY_IDEMPOTENCY_LOCK_TIMEOUT_S": env_int("IDEMPOTENCY_LOCK_TIMEOUT_S", default=120),
+        # Bodies past this are refused with 413 before they are read (dbay_common.request_body).
+        "MAX_CONTENT_LENGTH": max_request_body_bytes(),
     }
+
+
+#: The response headers every service sends, Django (SecurityMiddleware, XFrameOptionsMiddleware,
+#: set by ``common_settings``) and Flask alike: an API response is never sniffed as another type,
+#: framed, or given a referrer beyond our origin.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def install_request_guards(app: Flask) -> None:
+    """Depth-limit JSON bodies before any view parses them, and send :data:`SECURITY_HEADERS`.
+
+    The size limit is ``MAX_CONTENT_LENGTH`` (413 from Werkzeug, in the error shape). A JSON body
+    nested past :data:`~dbay_common.request_body.MAX_JSON_DEPTH` is refused with 400 here, so neither
+    webargs nor a view ever hands it to the recursive decoder.
+    """
+
+    @app.before_request
+    def _limit_json_depth() -> None:
+        has_json_body = request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json
+        if has_json_body and json_depth_exceeds(request.get_data(cache=True)):
+            raise JsonTooDeep()
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def install_request_ids(app: Flask) -> None:
@@ -181,6 +216,7 @@ def create_service_app(
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "data" before "has_more", as Django
     install_request_ids(app)
+    install_request_guards(app)
     api = ServiceApi(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

@@ -17,6 +17,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from dbay_common.errors import ApiError, NotFound, error_body, error_type_for_status
+from dbay_common.request_body import StoreUnavailable
 
 logger = logging.getLogger("dbay_common.flask")
 
@@ -142,9 +143,25 @@ def handle_http_exception(error: HTTPException) -> Response:
     )
 
 
+def is_store_outage(error: BaseException) -> bool:
+    """The MongoDB-wire store is not answering: no server, a dropped connection, or FerretDB reporting
+    that PostgreSQL under it is down. Nothing was written; the client may retry."""
+    from pymongo.errors import ConnectionFailure, OperationFailure
+
+    if isinstance(error, ConnectionFailure):
+        return True
+    if isinstance(error, OperationFailure):
+        text = str(error.details or error).lower()
+        return any(word in text for word in ("connection refused", "failed to connect", "connect:"))
+    return False
+
+
 def handle_unexpected_exception(error: Exception) -> Response:
     if isinstance(error, HTTPException):  # pragma: no cover - routed to the HTTP handler first
         return handle_http_exception(error)
+    if is_store_outage(error):
+        logger.warning("store unavailable in %s %s: %s", request.method, request.path, error)
+        return handle_api_error(StoreUnavailable())
     logger.error("unhandled exception in %s %s", request.method, request.path, exc_info=error)
     return _json_response(
         error_body(type="api_error", code="internal_error", message=GENERIC_500_MESSAGE), 500

@@ -43,6 +43,7 @@ from dbay_common.errors import (
     ServiceUnavailable,
     UnprocessableEntity,
 )
+from dbay_common.request_body import body_fingerprint
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -236,7 +237,7 @@ def idempotent(view: F) -> F:
                 param=IDEMPOTENCY_HEADER,
             )
         store = _store()
-        fingerprint = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+        fingerprint = body_fingerprint(request.get_data(cache=True), request.content_type)
         try:
             claim = store.claim(
                 principal=_principal(),

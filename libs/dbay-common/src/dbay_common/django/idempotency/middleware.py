@@ -10,14 +10,14 @@ Responses:
 
 * first request: runs the view; its response is stored unless it is a 5xx, 401, 403 or 429, which release
   the key (nothing was done, or the outcome is unknown, so the client must be able to retry);
-* repeat with the same body: the stored response, plus ``Idempotent-Replayed: true``;
+* repeat with the same body (the same JSON data, whatever its key order or spacing): the stored
+  response, plus ``Idempotent-Replayed: true``;
 * repeat with another body: 422 ``idempotency_key_reused`` (the client has a bug);
 * repeat while the first still runs: 409 ``idempotency_request_in_progress`` (retry shortly).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +34,7 @@ from dbay_common.django.idempotency.services import (
 )
 from dbay_common.errors import ApiError, Conflict, InvalidRequest, UnprocessableEntity
 from dbay_common.jwt import TokenInvalid, bearer_token
+from dbay_common.request_body import body_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class IdempotencyMiddleware:
         scope = IdempotencyScope(
             principal=request_principal(request), method=str(request.method), path=request.path, key=key
         )
-        fingerprint = hashlib.sha256(request.body).hexdigest()
+        fingerprint = body_fingerprint(request.body, request.content_type)
         claim = idempotency_key_claim(
             scope=scope,
             fingerprint=fingerprint,
