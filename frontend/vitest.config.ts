@@ -16,6 +16,8 @@ export default mergeConfig(
       unstubGlobals: true,
       // Dates show in the browser's zone; tests assert exact text, so fix the zone.
       env: { TZ: 'UTC' },
+      // …and the locale dates and numbers are written in (src/lib/locale.ts).
+      setupFiles: ['src/__tests__/setup.ts'],
     },
   }),
 )

@@ -1,9 +1,12 @@
+import { PiniaColada } from '@pinia/colada'
 import { flushPromises, mount, type ComponentMountingOptions, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { vi } from 'vitest'
 import type { Component } from 'vue'
 import { createMemoryHistory, type Router } from 'vue-router'
 
+import { i18n } from '@/i18n'
+import { QUERY_DEFAULTS } from '@/queries/queryClient'
 import { createAppRouter } from '@/router'
 
 export interface MountedPage {
@@ -13,8 +16,8 @@ export interface MountedPage {
 }
 
 /**
- * Mounts `component` the way the app shows it: with a fresh Pinia and the app's router (in
- * memory) already at `path`. Attached to the document so focus can be asserted.
+ * Mounts `component` the way the app shows it: with a fresh Pinia (and its query cache, Pinia
+ * Colada), the messages (vue-i18n) and the app's router (in memory) already at `path`. Attached to the document so focus can be asserted.
  */
 export async function mountPage(
   component: Component,
@@ -35,7 +38,7 @@ export async function mountPage(
   const mountingOptions: ComponentMountingOptions<Component> = {
     attachTo: document.body,
     props: options.props,
-    global: { plugins: [pinia, router] },
+    global: { plugins: [pinia, [PiniaColada, { queryOptions: QUERY_DEFAULTS }], i18n, router] },
   }
   const wrapper = mount(component, mountingOptions)
   await flushPromises()

@@ -1,41 +1,45 @@
 /**
- * Dates and times as people read them on dBay (British English, the browser's time zone).
- * The API sends ISO 8601 timestamps with a zone.
+ * Dates and times as people read them on dBay: in the browser's locale (src/lib/locale.ts) and
+ * time zone. The API sends ISO 8601 timestamps with a zone.
  */
+import { formatLocale } from './locale'
 
-const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })
-const MONTH_YEAR = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric' })
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' })
-const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-})
+const DATE: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' }
+const MONTH_YEAR: Intl.DateTimeFormatOptions = { month: 'long', year: 'numeric' }
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' }
+const DATE_TIME: Intl.DateTimeFormatOptions = { ...DATE, ...TIME }
 
-function toDate(value: string | Date): Date {
-  return typeof value === 'string' ? new Date(value) : value
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+function format(options: Intl.DateTimeFormatOptions, value: string | Date): string {
+  const locale = formatLocale()
+  const cacheKey = `${locale}|${JSON.stringify(options)}`
+  let formatter = formats.get(cacheKey)
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat(locale, options)
+    formats.set(cacheKey, formatter)
+  }
+  return formatter.format(typeof value === 'string' ? new Date(value) : value)
 }
 
-/** "2 Jan 2025" */
+/** "2 Jan 2025" (en-GB), "Jan 2, 2025" (en-US) */
 export function formatDate(value: string | Date): string {
-  return DATE.format(toDate(value))
+  return format(DATE, value)
 }
 
 /** "January 2025" (member since) */
 export function formatMonthYear(value: string | Date): string {
-  return MONTH_YEAR.format(toDate(value))
+  return format(MONTH_YEAR, value)
 }
 
-/** "14:05" */
+/** "14:05" (en-GB), "02:05 PM" (en-US) */
 export function formatTime(value: string | Date): string {
-  return TIME.format(toDate(value))
+  return format(TIME, value)
 }
 
-/** "2 Jan 2025, 14:05" */
+/** "2 Jan 2025, 14:05" (en-GB) */
 export function formatDateTime(value: string | Date): string {
-  return DATE_TIME.format(toDate(value))
+  return format(DATE_TIME, value)
 }
 
 export function isSameLocalDay(first: Date, second: Date): boolean {

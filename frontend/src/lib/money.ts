@@ -6,6 +6,8 @@
  * 90 million DOGE, and a binary float cannot even hold 0.1 DOGE exactly.
  */
 
+import { decimalSeparator, numberFormat } from './locale'
+
 export const KOINU_PER_DOGE = 100_000_000n
 
 /** Digits after the decimal point in a DOGE amount (1 koinu = 0.00000001 DOGE). */
@@ -65,7 +67,11 @@ export interface FormatDogeOptions {
   withSymbol?: boolean
   /** Drop trailing zeros of the fraction (and the point if nothing is left). */
   trimZeros?: boolean
-  /** Separate thousands in the whole part with commas: `"1,234.5"`. */
+  /**
+   * Write the amount for the reader's locale (src/lib/locale.ts): their grouping of thousands and
+   * decimal separator, `"1,234.5"` in English, `"1.234,5"` in German. Off, the amount is the plain
+   * `1234.5` that parseDogeInput reads back.
+   */
   groupThousands?: boolean
 }
 
@@ -86,7 +92,8 @@ export function formatDoge(koinu: bigint, options: FormatDogeOptions = {}): stri
 
   const whole = groupThousands ? groupDigitsByThousands(wholeDigits) : wholeDigits
   const fraction = trimZeros ? fractionDigits.replace(/0+$/, '') : fractionDigits
-  const amount = fraction === '' ? whole : `${whole}.${fraction}`
+  const point = groupThousands ? decimalSeparator() : '.'
+  const amount = fraction === '' ? whole : `${whole}${point}${fraction}`
   const sign = isNegative ? '-' : ''
 
   return withSymbol ? `${sign}${DOGE_SYMBOL} ${amount}` : `${sign}${amount}`
@@ -131,6 +138,7 @@ export function parseDogeInput(text: string): bigint {
   return wholeKoinu + fractionKoinu
 }
 
+/** The whole DOGE with the reader's grouping (1,234 / 1.234 / 1 234), exact for any size: Intl formats the BigInt itself. */
 function groupDigitsByThousands(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return numberFormat({ useGrouping: true, maximumFractionDigits: 0 }).format(BigInt(digits))
 }

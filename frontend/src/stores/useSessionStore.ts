@@ -14,6 +14,7 @@ import {
   type SessionTokens,
   type User,
 } from '@/api/user'
+import { sessionHintIsSet, sessionHintSet } from '@/lib/sessionHint'
 
 /** Shown on the sign-in page when the API ends a session (revoked, reused or expired). */
 export const SESSION_ENDED_MESSAGE = 'Your session ended — please sign in again.'
@@ -68,6 +69,7 @@ export const useSessionStore = defineStore('session', () => {
     accessTokenExpiresAt.value = Date.now() + tokens.expires_in * 1000
     hasRestored.value = true
     signInNotice.value = null
+    sessionHintSet(true)
     refreshSchedule(refreshDelayMs(tokens.expires_in * 1000))
   }
 
@@ -77,14 +79,17 @@ export const useSessionStore = defineStore('session', () => {
     user.value = null
     accessToken.value = null
     accessTokenExpiresAt.value = null
+    sessionHintSet(false)
   }
 
   /**
-   * Signs back in a user who still has a refresh cookie: once per app start, whoever asks
+   * Signs back in a user who still has a refresh cookie (if this browser has signed in:
+   * lib/sessionHint): once per app start, whoever asks
    * (main.ts, route guards) shares the one attempt. Resolves to whether someone is signed in.
    */
   function sessionRestore(): Promise<boolean> {
-    restoreInFlight ??= sessionRefresh().finally(() => {
+    // Nobody signed in from this browser (lib/sessionHint): there is no cookie to try.
+    restoreInFlight ??= (sessionHintIsSet() ? sessionRefresh() : Promise.resolve(false)).finally(() => {
       hasRestored.value = true
     })
     return restoreInFlight

@@ -6,7 +6,6 @@ import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { mountPage } from '@/__tests__/mountPage'
 import { ADDRESS_WIRE, DEPOSIT_ADDRESS, NEW_DEPOSIT_ADDRESS } from '@/__tests__/walletFixtures'
 import { useSessionStore } from '@/stores/useSessionStore'
-import { useWalletStore } from '@/stores/useWalletStore'
 
 import WalletDepositAddress from '../WalletDepositAddress.vue'
 
@@ -44,7 +43,6 @@ async function mountAddress(): Promise<void> {
     beforeNavigation: () => useSessionStore().sessionStart(tokensFor(ALICE, 'access-1')),
   })
   wrapper = page.wrapper
-  await useWalletStore().depositAddressLoad()
   await vi.waitFor(async () => {
     await flushPromises()
     expect(wrapper.find('img').exists()).toBe(true)

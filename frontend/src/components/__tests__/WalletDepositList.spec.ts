@@ -6,7 +6,6 @@ import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { mountPage } from '@/__tests__/mountPage'
 import { balanceWire, depositWire, page } from '@/__tests__/walletFixtures'
 import { useSessionStore } from '@/stores/useSessionStore'
-import { useWalletStore } from '@/stores/useWalletStore'
 
 import WalletDepositList from '../WalletDepositList.vue'
 
@@ -31,7 +30,6 @@ async function mountList(): Promise<void> {
     beforeNavigation: () => useSessionStore().sessionStart(tokensFor(ALICE, 'access-1')),
   })
   wrapper = mounted.wrapper
-  await useWalletStore().depositsLoad()
   await flushPromises()
 }
 

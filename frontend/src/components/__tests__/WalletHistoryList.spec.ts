@@ -6,7 +6,6 @@ import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { mountPage } from '@/__tests__/mountPage'
 import { DESTINATION_ADDRESS, page, transferWire } from '@/__tests__/walletFixtures'
 import { useSessionStore } from '@/stores/useSessionStore'
-import { useWalletStore } from '@/stores/useWalletStore'
 
 import WalletHistoryList from '../WalletHistoryList.vue'
 
@@ -78,7 +77,6 @@ async function mountHistory(): Promise<void> {
     beforeNavigation: () => useSessionStore().sessionStart(tokensFor(ALICE, 'access-1')),
   })
   wrapper = mounted.wrapper
-  await useWalletStore().historyLoad()
   await flushPromises()
   api.requests.length = 0
 }

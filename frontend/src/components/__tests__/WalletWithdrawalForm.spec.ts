@@ -1,3 +1,4 @@
+import { useQueryCache } from '@pinia/colada'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
@@ -6,8 +7,10 @@ import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { alertTexts, blockText, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
 import { balanceWire, DESTINATION_ADDRESS, quoteWire, withdrawalWire } from '@/__tests__/walletFixtures'
 import { setAccessTokenProvider } from '@/api/http'
+import type { Withdrawal } from '@/api/wallet'
+import { queryKeys } from '@/lib/queryKeys'
+import type { PagedList } from '@/queries/pagedList'
 import { useSessionStore } from '@/stores/useSessionStore'
-import { useWalletStore } from '@/stores/useWalletStore'
 
 import WalletWithdrawalForm from '../WalletWithdrawalForm.vue'
 
@@ -39,14 +42,13 @@ afterEach(() => {
 async function mountForm(user = ALICE_2FA, balance: Record<string, unknown> = {}): Promise<void> {
   const page = await mountPage(WalletWithdrawalForm, {
     beforeNavigation: () => {
+      api.on('GET /api/v1/wallet/balance', () => jsonResponse(200, balanceWire(balance)))
       const session = useSessionStore()
       session.sessionStart(tokensFor(user, 'access-1'))
       setAccessTokenProvider(() => session.accessToken)
     },
   })
   wrapper = page.wrapper
-  api.on('GET /api/v1/wallet/balance', () => jsonResponse(200, balanceWire(balance)))
-  await useWalletStore().balanceLoad()
   await flushPromises()
   api.requests.length = 0
 }
@@ -218,7 +220,11 @@ describe('WalletWithdrawalForm: review and confirm', () => {
     ])
     expect(withdraw?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/)
     expect(useSessionStore().accessToken).toBe('access-mfa')
-    expect(useWalletStore().withdrawals.map((withdrawal) => withdrawal.id)).toEqual(['wd-1'])
+    expect(
+      useQueryCache()
+        .getQueryData<PagedList<Withdrawal>>([...queryKeys.wallet.withdrawals(ALICE.id)])
+        ?.items.map((withdrawal) => withdrawal.id),
+    ).toEqual(['wd-1'])
     expect(blockText(wrapper.get('[role="status"] > div').element)).toBe(
       `Withdrawal requested Ð 2 DOGE is on its way to ${DESTINATION_ADDRESS}. Follow it under Withdrawals.`,
     )

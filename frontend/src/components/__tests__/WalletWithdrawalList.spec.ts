@@ -6,7 +6,6 @@ import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { mountPage } from '@/__tests__/mountPage'
 import { page, withdrawalWire, WITHDRAWAL_TXID } from '@/__tests__/walletFixtures'
 import { useSessionStore } from '@/stores/useSessionStore'
-import { useWalletStore } from '@/stores/useWalletStore'
 
 import WalletWithdrawalList from '../WalletWithdrawalList.vue'
 
@@ -28,7 +27,6 @@ async function mountList(): Promise<void> {
     beforeNavigation: () => useSessionStore().sessionStart(tokensFor(ALICE, 'access-1')),
   })
   wrapper = mounted.wrapper
-  await useWalletStore().withdrawalsLoad()
   await flushPromises()
 }
 

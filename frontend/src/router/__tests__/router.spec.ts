@@ -5,6 +5,7 @@ import { createMemoryHistory, type Router } from 'vue-router'
 import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from '@/__tests__/fakeApi'
 import { setAccessTokenProvider, setUnauthorizedHandler } from '@/api/http'
+import { sessionHintSet } from '@/lib/sessionHint'
 import { SESSION_ENDED_MESSAGE, useSessionStore } from '@/stores/useSessionStore'
 
 import { createAppRouter, installSessionExpiredRedirect, safeNextPath } from '..'
@@ -37,6 +38,7 @@ describe('route guard', () => {
   })
 
   it('waits for the start-up restore and lets a returning user into /account', async () => {
+    sessionHintSet(true)
     api.on(REFRESH, () => jsonResponse(200, tokensFor(ALICE, 'access-1')))
 
     await router.push('/account')
@@ -46,6 +48,7 @@ describe('route guard', () => {
   })
 
   it('lets a signed-in user into /account without asking the API again', async () => {
+    sessionHintSet(true)
     api.on(REFRESH, () => jsonResponse(200, tokensFor(ALICE, 'access-1')))
     const session = useSessionStore()
     await session.sessionRestore()

@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { ALICE, tokensFor } from '@/__tests__/fixtures'
+import { SESSION_HINT_KEY, sessionHintSet } from '@/lib/sessionHint'
 import {
   deferred,
   errorResponse,
@@ -110,6 +111,7 @@ describe('signed out and signed in', () => {
 
 describe('restoring the session on start', () => {
   it('signs back in with the refresh cookie, without an access token on the request', async () => {
+    sessionHintSet(true)
     api.on(REFRESH, () => jsonResponse(200, tokensFor(ALICE, 'access-1')))
     const session = sessionStoreWired()
 
@@ -131,6 +133,7 @@ describe('restoring the session on start', () => {
   })
 
   it('stays signed out, with no message, when there is no session to restore', async () => {
+    sessionHintSet(true)
     api.on(REFRESH, () => errorResponse(401, { code: 'not_authenticated' }))
     const session = sessionStoreWired()
     const expired = vi.fn()
@@ -142,9 +145,32 @@ describe('restoring the session on start', () => {
     expect(session.hasRestored).toBe(true)
     expect(session.signInNotice).toBeNull()
     expect(expired).not.toHaveBeenCalled()
+    expect(localStorage.getItem(SESSION_HINT_KEY)).toBeNull()
+  })
+
+  it('does not ask for a refresh when nobody has signed in from this browser', async () => {
+    const session = sessionStoreWired()
+
+    await expect(session.sessionRestore()).resolves.toBe(false)
+
+    expect(api.requests).toEqual([])
+    expect(session.isSignedIn).toBe(false)
+    expect(session.hasRestored).toBe(true)
+  })
+
+  it('marks this browser as signed in on sign-in and clears the mark on sign-out', async () => {
+    api.on('POST /api/v1/user/auth/logout', () => new Response(null, { status: 204 }))
+    const session = sessionStoreWired()
+
+    session.sessionStart(tokensFor(ALICE, 'access-1'))
+    expect(localStorage.getItem(SESSION_HINT_KEY)).toBe('1')
+
+    await session.signOut()
+    expect(localStorage.getItem(SESSION_HINT_KEY)).toBeNull()
   })
 
   it('asks only once, however many callers wait for it', async () => {
+    sessionHintSet(true)
     api.on(REFRESH, () => jsonResponse(200, tokensFor(ALICE, 'access-1')))
     const session = sessionStoreWired()
 

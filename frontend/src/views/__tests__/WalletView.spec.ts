@@ -6,8 +6,9 @@ import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { alertTexts, mountPage } from '@/__tests__/mountPage'
 import { ADDRESS_WIRE, balanceWire, depositWire, page, transferWire } from '@/__tests__/walletFixtures'
 import { setAccessTokenProvider } from '@/api/http'
+import { sessionHintSet } from '@/lib/sessionHint'
+import { WALLET_POLL_INTERVAL_MS } from '@/queries/wallet'
 import { useSessionStore } from '@/stores/useSessionStore'
-import { WALLET_POLL_INTERVAL_MS } from '@/stores/useWalletStore'
 
 import WalletView from '../WalletView.vue'
 
@@ -40,6 +41,8 @@ async function walletPage(): Promise<VueWrapper> {
   const mounted = await mountPage(WalletView, {
     path: '/wallet',
     beforeNavigation: () => {
+      // This browser has signed in before, so the start-up refresh is tried (lib/sessionHint).
+      sessionHintSet(true)
       const session = useSessionStore()
       setAccessTokenProvider(() => session.accessToken)
     },

@@ -1,0 +1,27 @@
+/**
+ * Every key of the server-state cache (Pinia Colada), built in one place so that a query, the
+ * mutation that invalidates it and a live update that writes into it (lib/liveUpdate.ts) agree.
+ *
+ * Keys that hold one user's data start with ['user', userId]: when someone else signs in the
+ * pages read other entries, and queries/queryClient.ts drops the previous user's.
+ * Add a key here before adding a query (README: "Adding a page").
+ */
+
+export const queryKeys = {
+  /** Everything that belongs to one signed-in user. */
+  user: (userId: string) => ['user', userId] as const,
+  sessions: (userId: string) => ['user', userId, 'sessions'] as const,
+  wallet: {
+    all: (userId: string) => ['user', userId, 'wallet'] as const,
+    balance: (userId: string) => ['user', userId, 'wallet', 'balance'] as const,
+    depositAddress: (userId: string) => ['user', userId, 'wallet', 'deposit-address'] as const,
+    deposits: (userId: string) => ['user', userId, 'wallet', 'deposits'] as const,
+    withdrawals: (userId: string) => ['user', userId, 'wallet', 'withdrawals'] as const,
+    /** All history lists, whatever their filter (to invalidate them together). */
+    transfersAll: (userId: string) => ['user', userId, 'wallet', 'transfers'] as const,
+    transfers: (userId: string, reason: string | null) =>
+      ['user', userId, 'wallet', 'transfers', reason ?? 'all'] as const,
+  },
+  /** Public: the same for everyone. */
+  seller: (username: string) => ['sellers', username] as const,
+}

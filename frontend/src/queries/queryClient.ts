@@ -1,0 +1,39 @@
+import { useQueryCache, type UseQueryOptionsGlobal } from '@pinia/colada'
+import type { Pinia } from 'pinia'
+import { nextTick, watch } from 'vue'
+
+import { queryKeys } from '@/lib/queryKeys'
+import { useSessionStore } from '@/stores/useSessionStore'
+
+/**
+ * Defaults for every query (main.ts and the tests' mountPage install them): data counts as fresh
+ * for 5 seconds (pages opened in a row share one request), unused entries go after 5 minutes, and
+ * a query is read again when the tab regains focus or the network comes back.
+ */
+export const QUERY_DEFAULTS: UseQueryOptionsGlobal = {
+  staleTime: 5_000,
+  gcTime: 300_000,
+  refetchOnWindowFocus: true,
+  refetchOnReconnect: true,
+}
+
+/**
+ * When the signed-in user changes (sign-out, another sign-in), forgets every cached entry of the
+ * previous one (keys under ['user', id], lib/queryKeys.ts), once the pages have moved to the new keys.
+ */
+export function installSessionScopedCache(pinia: Pinia): () => void {
+  const session = useSessionStore(pinia)
+  const queryCache = useQueryCache(pinia)
+  return watch(
+    () => session.user?.id ?? null,
+    async (userId, previousUserId) => {
+      if (previousUserId === null || previousUserId === undefined || userId === previousUserId) {
+        return
+      }
+      await nextTick()
+      for (const entry of queryCache.getEntries({ key: [...queryKeys.user(previousUserId)] })) {
+        queryCache.remove(entry)
+      }
+    },
+  )
+}
