@@ -11,8 +11,8 @@ from django.utils import timezone
 from user_service.accounts import keys, services
 from user_service.accounts.models import LoginChallenge, RefreshToken, Session, User
 from user_service.accounts.tasks import purge_auth_records_task
-from user_service.schedules import AUTH_PURGE_TASK_NAME
 from user_service.celery import app as celery_app
+from user_service.schedules import AUTH_PURGE_TASK_NAME
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ import pytest
 
 from dbay_common.django.outbox.models import OutboxEvent
 from user_service.accounts.models import Profile, User
+from user_service.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +259,30 @@ def test_malformed_json_is_a_400_without_internals(api):
     error = response.json()["error"]
     assert error["code"] == "invalid_json"
     assert "Traceback" not in response.content.decode()
+
+
+def test_registration_succeeds_when_the_broker_is_down(
+    api, unique, outbox, closed_port, django_capture_on_commit_callbacks, caplog
+):
+    username = unique("nobroker")
+    previous = celery_app.conf.broker_url
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{closed_port}/0"
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = api.post(
+                URL, {"email": f"{username}@example.com", "username": username, "password": PASSWORD}
+            )
+    finally:
+        celery_app.conf.broker_url = previous
+
+    # The member exists and can ask for the mail again; the event waits in the outbox for beat's relay.
+    assert response.status_code == 201
+    assert User.objects.filter(username=username).count() == 1
+    assert [event["detail-type"] for event in outbox()] == ["user.registered"]
+    assert OutboxEvent.objects.get(detail_type="user.registered").published_at is None
+    assert len(callbacks) == 2  # the verification mail and the outbox relay, both refused by the broker
+    queued = [record.getMessage() for record in caplog.records if "could not queue" in record.getMessage()]
+    assert sorted(queued) == [
+        "could not queue dbay_common.relay_outbox; it runs on its next schedule or retry",
+        "could not queue user_service.send_verification_email; it runs on its next schedule or retry",
+    ]
