@@ -1,8 +1,8 @@
 """Signing keys in use: which key signs access tokens, the JWKS we publish, and our own verifier.
 
-Reads only (key creation and rotation are in ``services.py``). Each process caches the key set for
-``SIGNING_KEY_CACHE_TTL_S`` seconds (and no longer than the activation time of a waiting key), so
-signing and verifying cost no query. Rotation publishes a new key ``SIGNING_KEY_ACTIVATION_DELAY_S``
+Reads only (key creation and rotation are in ``services/signing_keys.py``). Each process caches the
+key set for ``SIGNING_KEY_CACHE_TTL_S`` seconds (and no longer than the activation time of a waiting
+key), so signing and verifying cost no query. Rotation publishes a new key ``SIGNING_KEY_ACTIVATION_DELAY_S``
 before it signs anything, which is longer than that cache: every process knows a key before the
 first token signed by it can reach it.
 

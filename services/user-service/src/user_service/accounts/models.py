@@ -1,8 +1,8 @@
 """Accounts: users and their profiles, sign-in sessions (refresh-token families), the second factor
 and the keys that sign access tokens.
 
-No logic lives here (see services.py); models only declare data and the constraints that keep it
-right whatever the code does: case-insensitive uniqueness of email and username, one refresh
+No logic lives here (see the services package); models only declare data and the constraints that
+keep it right whatever the code does: case-insensitive uniqueness of email and username, one refresh
 token hash per token, one current row per thing that must be unique.
 """
 
