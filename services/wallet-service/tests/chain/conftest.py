@@ -31,9 +31,9 @@ from django.db import connection
 
 from dbay_common.jwt import reset_verifier_cache
 from dbay_common.testing.plugin import JwksServer, RsaKeyPair
-from wallet_service.chain.conf import NETWORKS
 from wallet_service.chain.follower import FollowerState, StepResult, chain_follow_step
 from wallet_service.chain.keys import bip44_coin
+from wallet_service.chain.networks import NETWORKS
 from wallet_service.chain.rpc import SERVICE_METHODS, NodeClient, RpcError, coins_from_koinu, koinu_from_coins
 from wallet_service.chain.services import deposit_address_get_or_create
 from wallet_service.ledger.chart import PlatformAccount, user_wallet_account_id

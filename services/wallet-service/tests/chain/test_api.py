@@ -76,6 +76,36 @@ def test_deposit_address_needs_authentication(client: Client, jwt_settings: Any)
     assert WalletAddress.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/wallet/deposit-address"),
+        ("post", "/api/v1/wallet/deposit-address"),
+        ("get", "/api/v1/wallet/deposits"),
+        ("get", "/api/v1/wallet/withdrawals"),
+        ("post", "/api/v1/wallet/withdrawals"),
+        ("get", f"/api/v1/wallet/withdrawals/{uuid.uuid4()}"),
+        ("post", f"/api/v1/wallet/withdrawals/{uuid.uuid4()}/approve"),
+        ("post", f"/api/v1/wallet/withdrawals/{uuid.uuid4()}/reject"),
+    ],
+)
+def test_a_token_whose_subject_is_not_a_user_id_is_401_not_authenticated(
+    client: Client, auth_headers: Headers, method: str, path: str
+) -> None:
+    headers = auth_headers("robot-1", roles=["user", "staff"])
+
+    response = getattr(client, method)(
+        path, data={}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex, **headers
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "authentication_error"
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert WalletAddress.objects.count() == 0
+    assert Withdrawal.objects.count() == 0
+    assert OutboxEvent.objects.count() == 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_calls_give_one_address_and_users_never_share_an_index(
     platform_accounts: None,
@@ -196,6 +226,38 @@ def test_withdrawal_request_holds_amount_plus_fee(
         "fee_koinu": "1000000",
         "status": "approved",
     }
+
+
+def test_wallet_events_carry_the_request_correlation_id(
+    client: Client, auth_headers: Headers, funded_user: Callable[[int], uuid.UUID], settings: Any
+) -> None:
+    settings.WITHDRAWAL_APPROVAL_THRESHOLD_KOINU = UNIT
+    user_id = funded_user(5 * UNIT)
+    staff = auth_headers(uuid.uuid4(), roles=["staff"])
+
+    requested = post_withdrawal(
+        client,
+        {**auth_headers(user_id), "HTTP_X_CORRELATION_ID": "checkout-42"},
+        {"address": REGTEST_DEST, "amount_koinu": str(2 * UNIT)},
+    )
+    rejected = client.post(
+        f"/api/v1/wallet/withdrawals/{requested.json()['id']}/reject",
+        data={},
+        content_type="application/json",
+        HTTP_X_CORRELATION_ID="review-7",
+        **staff,
+    )
+
+    assert (requested.status_code, rejected.status_code) == (201, 200)
+    events = OutboxEvent.objects.filter(detail_type__startswith="withdrawal.").order_by("created_at", "id")
+    assert [
+        (event.detail_type, event.payload["source"], event.payload["detail"]["metadata"]["correlation_id"])
+        for event in events
+    ] == [
+        ("withdrawal.requested", "dbay.wallet", "checkout-42"),
+        ("withdrawal.failed", "dbay.wallet", "review-7"),
+    ]
+    assert {event.payload["detail"]["metadata"]["producer"] for event in events} == {"wallet-service"}
 
 
 def assert_refused_and_nothing_held(
@@ -378,7 +440,8 @@ def test_above_threshold_waits_for_staff_who_can_approve_or_reject(
 
     user_try = client.post(f"/api/v1/wallet/withdrawals/{big['id']}/approve", **auth_headers(user_id))
     assert user_try.status_code == 403
-    staff = auth_headers("staff-1", roles=["staff"])
+    staff_id = uuid.uuid4()
+    staff = auth_headers(staff_id, roles=["staff"])
     approved = client.post(
         f"/api/v1/wallet/withdrawals/{big['id']}/approve",
         data={"note": "known customer"},
@@ -386,7 +449,7 @@ def test_above_threshold_waits_for_staff_who_can_approve_or_reject(
         **staff,
     )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    assert Withdrawal.objects.get(id=big["id"]).reviewed_by == "staff-1"
+    assert Withdrawal.objects.get(id=big["id"]).reviewed_by == str(staff_id)
     twice = client.post(
         f"/api/v1/wallet/withdrawals/{big['id']}/reject", data={}, content_type="application/json", **staff
     )

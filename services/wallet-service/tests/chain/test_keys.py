@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from bip_utils import Bip39SeedGenerator, Bip44, Bip44Changes, Bip44Coins
 
-from wallet_service.chain.conf import DEV_ACCOUNT_XPUBS, DEV_MNEMONIC, NETWORKS
 from wallet_service.chain.keys import (
     AccountPublicKey,
     AddressChain,
@@ -17,6 +16,7 @@ from wallet_service.chain.keys import (
     p2pkh_address,
     parse_account_key,
 )
+from wallet_service.chain.networks import DEV_ACCOUNT_XPUBS, DEV_MNEMONIC, NETWORKS
 
 MAINNET, TESTNET, REGTEST = NETWORKS["mainnet"], NETWORKS["testnet"], NETWORKS["regtest"]
 

@@ -86,8 +86,8 @@ def test_in_flight_transactions_are_listed_and_mined_ones_accounted(
     session_keys: SessionKeys,
     settings,  # type: ignore[no-untyped-def]
 ) -> None:
-    from wallet_service.chain.conf import NETWORKS
     from wallet_service.chain.keys import account_public_key
+    from wallet_service.chain.networks import NETWORKS
 
     settings.WITHDRAWAL_CONFIRMATIONS = 3
     monkeypatch.setenv("SIGNER_SEED_MNEMONIC", session_keys.mnemonic)

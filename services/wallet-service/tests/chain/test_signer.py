@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from dbay_common.django.outbox.models import OutboxEvent
-from wallet_service.chain.conf import NETWORKS
 from wallet_service.chain.keys import AddressChain, account_public_key
 from wallet_service.chain.models import ChainTransaction, Utxo, WalletAddress, Withdrawal
+from wallet_service.chain.networks import NETWORKS
 from wallet_service.chain.reconciliation import reconciliation_report
 from wallet_service.chain.rpc import NodeClient, koinu_from_coins
 from wallet_service.chain.services import withdrawal_request

@@ -11,7 +11,7 @@ from django.test import Client
 
 from wallet_service.ledger import services
 from wallet_service.ledger.chart import idempotency_key_transfer_id, onward_transfer_id
-from wallet_service.ledger.models import Transfer
+from wallet_service.ledger.models import Account, Transfer
 
 from .ledger_helpers import (
     BID_HOLDS,
@@ -167,10 +167,13 @@ def test_balance_shows_available_held_with_its_holds_and_incoming(client, user_h
     }
 
 
-def test_a_token_whose_subject_is_not_a_user_id_is_refused(client, make_token):
-    response = client.get("/api/v1/wallet/balance", HTTP_AUTHORIZATION=f"Bearer {make_token(sub='robot')}")
+@pytest.mark.parametrize("path", ["/api/v1/wallet/balance", "/api/v1/wallet/transfers"])
+def test_a_token_whose_subject_is_not_a_user_id_is_401_not_authenticated(client, make_token, path):
+    response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {make_token(sub='robot', roles=['user'])}")
 
-    assert (response.status_code, error(response)["code"]) == (401, "invalid_token")
+    assert response.status_code == 401
+    assert (error(response)["type"], error(response)["code"]) == ("authentication_error", "not_authenticated")
+    assert Account.objects.filter(kind="user_wallet").count() == 0
 
 
 def test_history_lists_each_transfer_with_direction_status_and_counterparty(client, user_headers):
@@ -583,7 +586,10 @@ def test_a_transfer_between_a_user_and_platform_accounts(client, service_headers
         ({"debit": {}}, 400, "debit", "invalid_account"),
         ({"debit": {"user_id": "x", "platform": "fee_revenue"}}, 400, "debit", "invalid_account"),
         ({"debit": "fee_revenue"}, 400, "debit", "invalid_account"),
-        ({"reason": "deposit"}, 403, None, "reason_reserved"),
+        ({"reason": "deposit"}, 403, "reason", "reason_reserved"),
+        ({"reason": "deposit_shortfall"}, 403, "reason", "reason_reserved"),
+        ({"reason": "expired"}, 403, "reason", "reason_reserved"),
+        ({"reason": "Not-A-Code"}, 400, "reason", "invalid_reason"),
         ({"amount_koinu": "1001"}, 400, "amount_koinu", "insufficient_funds"),
         (
             {"debit": {"platform": "fee_revenue"}, "credit": {"user_id": "SAME"}},

@@ -12,6 +12,7 @@ from wallet_service.ledger import services
 from wallet_service.ledger.chart import PLATFORM_ACCOUNT_IDS, PlatformAccount
 from wallet_service.ledger.errors import InsufficientFunds
 from wallet_service.ledger.models import Account, Transfer
+from wallet_service.ledger.services import _statements
 
 from .ledger_helpers import BID_HOLDS, CUSTODY, assert_ledger_sound, counters, ledger_state, new_wallet
 
@@ -141,11 +142,11 @@ def test_the_check_constraint_refuses_what_a_wrong_python_decision_lets_through(
     """Break the statement's own funds check (as a bug would): the database still refuses, the
     service reports insufficient funds, and nothing is written."""
     wallet = new_wallet(1_000)
-    broken_sql = services._CREATE_SQL.replace(
+    broken_sql = _statements.CREATE_SQL.replace(
         "OR d.debits_posted + d.debits_pending + %(amount)s::bigint <= d.credits_posted", "OR true"
     )
-    assert broken_sql != services._CREATE_SQL
-    monkeypatch.setattr(services, "_CREATE_SQL", broken_sql)
+    assert broken_sql != _statements.CREATE_SQL
+    monkeypatch.setattr(_statements, "CREATE_SQL", broken_sql)
     before = ledger_state()
     transfer_id = uuid.uuid4()
 

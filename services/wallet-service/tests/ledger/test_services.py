@@ -28,6 +28,7 @@ from wallet_service.ledger.errors import (
     PendingTransferAlreadyPosted,
     PendingTransferAlreadyVoided,
     PendingTransferExpired,
+    ReasonReserved,
     ReversalExceedsOriginal,
     TransferConflict,
     TransferNotFound,
@@ -35,10 +36,11 @@ from wallet_service.ledger.errors import (
     TransferNotReversible,
 )
 from wallet_service.ledger.models import Transfer
+from wallet_service.ledger.policy import RESERVED_REASONS, SWEEP_ONLY_REASONS, reason_check
 from wallet_service.ledger.selectors import (
     account_balance,
     pending_transfer_state,
-    transfers_for_user,
+    transfer_history,
     user_balances,
 )
 from wallet_service.ledger.services import TransferSpec
@@ -186,7 +188,6 @@ def test_a_transfer_from_or_to_a_missing_account_is_refused():
         ({"amount_koinu": True}, "invalid_amount", "amount_koinu"),
         ({"amount_koinu": 2**63}, "invalid_amount", "amount_koinu"),
         ({"reason": "Deposit!"}, "invalid_reason", "reason"),
-        ({"reason": "expired"}, "invalid_reason", "reason"),
         ({"reason": "x" * 33}, "invalid_reason", "reason"),
         ({"reference": {"fee": 0.5}}, "invalid_transfer", "reference"),
         ({"reference": {"blob": "x" * 3000}}, "invalid_transfer", "reference"),
@@ -216,6 +217,47 @@ def test_malformed_transfers_are_refused_before_touching_the_database(changes, c
 
     assert (refusal.value.status, refusal.value.code, refusal.value.param) == (400, code, param)
     assert ledger_state() == before
+
+
+@pytest.mark.parametrize(
+    ("reason", "reserved", "error", "status", "code"),
+    [
+        ("Deposit!", frozenset(), InvalidTransfer, 400, "invalid_reason"),
+        ("x" * 33, frozenset(), InvalidTransfer, 400, "invalid_reason"),
+        (7, frozenset(), InvalidTransfer, 400, "invalid_reason"),
+        ("expired", SWEEP_ONLY_REASONS, ReasonReserved, 403, "reason_reserved"),
+        ("deposit", RESERVED_REASONS, ReasonReserved, 403, "reason_reserved"),
+        ("deposit_shortfall", RESERVED_REASONS, ReasonReserved, 403, "reason_reserved"),
+    ],
+)
+def test_the_one_reason_check_has_one_code_per_refusal(reason, reserved, error, status, code):
+    with pytest.raises(error) as refusal:
+        reason_check(reason, reserved=reserved)
+
+    assert (refusal.value.status, refusal.value.code, refusal.value.param) == (status, code, "reason")
+
+
+def test_the_ledger_itself_refuses_the_sweep_reason_and_writes_nothing():
+    wallet = new_wallet(1_000)
+    before = ledger_state()
+
+    with pytest.raises(ReasonReserved) as refusal:
+        services.transfer_create(
+            transfer_id=uuid.uuid4(),
+            debit_account_id=wallet.id,
+            credit_account_id=FEE_REVENUE,
+            amount_koinu=10,
+            reason="expired",
+        )
+
+    assert (refusal.value.status, refusal.value.code, refusal.value.param) == (
+        403,
+        "reason_reserved",
+        "reason",
+    )
+    assert ledger_state() == before
+    # The wallet's own code may write its other reserved reasons (a deposit, a withdrawal ...).
+    assert reason_check("deposit", reserved=SWEEP_ONLY_REASONS) == "deposit"
 
 
 # -- idempotency -----------------------------------------------------------------------------------------
@@ -842,20 +884,27 @@ def test_a_users_history_pages_newest_first_with_cursors_and_a_reason_filter():
     made.append(pay(wallet.id, other.id, 1))
     newest_first = [t.id for t in sorted(made, key=lambda t: (t.created_at, t.id), reverse=True)]
 
-    first = transfers_for_user(user_id=wallet.user_id, limit=3)
-    second = transfers_for_user(user_id=wallet.user_id, limit=3, starting_after=str(first.data[-1].id))
-    third = transfers_for_user(user_id=wallet.user_id, limit=3, starting_after=str(second.data[-1].id))
-    back = transfers_for_user(user_id=wallet.user_id, limit=3, ending_before=str(second.data[0].id))
+    first = transfer_history(user_id=wallet.user_id, now=timezone.now(), limit=3)
+    second = transfer_history(
+        user_id=wallet.user_id, now=timezone.now(), limit=3, starting_after=str(first.data[-1].id)
+    )
+    third = transfer_history(
+        user_id=wallet.user_id, now=timezone.now(), limit=3, starting_after=str(second.data[-1].id)
+    )
+    back = transfer_history(
+        user_id=wallet.user_id, now=timezone.now(), limit=3, ending_before=str(second.data[0].id)
+    )
 
     assert [t.id for t in first.data + second.data + third.data] == newest_first
     assert (first.has_more, second.has_more, third.has_more) == (True, True, False)
     assert [t.id for t in back.data] == [t.id for t in first.data]
     assert back.has_more is False
-    deposits = transfers_for_user(user_id=wallet.user_id, limit=10, reason="deposit")
+    deposits = transfer_history(user_id=wallet.user_id, now=timezone.now(), limit=10, reason="deposit")
     assert sorted(t.id for t in deposits.data) == sorted(t.id for t in made[:5])
     with pytest.raises(Exception, match="starting_after must be the id of a transfer in this list"):
-        transfers_for_user(
+        transfer_history(
             user_id=wallet.user_id,
+            now=timezone.now(),
             limit=3,
             starting_after=str(Transfer.objects.get(debit_account_id=CUSTODY, credit_account_id=other.id).id),
         )

@@ -1,7 +1,8 @@
-"""The ledger's scheduled work and its settings."""
+"""The ledger's scheduled work and its schedule."""
 
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
 
@@ -9,37 +10,39 @@ import pytest
 from django.conf import settings
 
 from dbay_common.django.celery import RELAY_TASK_NAME
+from wallet_service import schedules
 from wallet_service.celery import app as celery_app
 from wallet_service.ledger import services, tasks
-from wallet_service.ledger.conf import EXPIRY_SWEEP_TASK_NAME, ledger_settings
 from wallet_service.ledger.models import Transfer
 
 from .ledger_helpers import BID_HOLDS, counters, new_wallet
+
+EXPIRY_SWEEP_TASK_NAME = "wallet_service.ledger.void_expired"
 
 
 def test_beat_runs_the_expiry_sweep_beside_the_outbox_relay():
     schedule = celery_app.conf.beat_schedule
 
     assert schedule[EXPIRY_SWEEP_TASK_NAME]["task"] == EXPIRY_SWEEP_TASK_NAME
-    assert schedule[EXPIRY_SWEEP_TASK_NAME]["schedule"] == float(settings.LEDGER_EXPIRY_SWEEP_INTERVAL_S)
+    assert schedule[EXPIRY_SWEEP_TASK_NAME]["schedule"] == float(schedules.LEDGER_EXPIRY_SWEEP_INTERVAL_S)
+    assert schedule[EXPIRY_SWEEP_TASK_NAME]["options"]["expires"] == float(
+        schedules.LEDGER_EXPIRY_SWEEP_INTERVAL_S
+    )
     assert schedule[RELAY_TASK_NAME]["task"] == RELAY_TASK_NAME
     assert celery_app.tasks[EXPIRY_SWEEP_TASK_NAME].run.__module__ == "wallet_service.ledger.tasks"
 
 
-def test_ledger_settings_merge_into_existing_ones(monkeypatch):
+def test_the_sweep_interval_is_read_from_the_environment_by_the_schedules_module_only(monkeypatch):
     monkeypatch.setenv("LEDGER_EXPIRY_SWEEP_INTERVAL_S", "7")
-    monkeypatch.setenv("INTERNAL_JWT_AUDIENCE", "internal-x")
+    try:
+        reloaded = importlib.reload(schedules)
+        jobs = {job.task: job for job in reloaded.JOBS}
 
-    values = ledger_settings(
-        beat_schedule={"other": {"task": "other", "schedule": 1.0}},
-        spectacular_settings={"TITLE": "t", "ENUM_NAME_OVERRIDES": {"OtherEnum": "x.y"}},
-    )
-
-    assert values["INTERNAL_JWT_AUDIENCE"] == "internal-x"
-    assert values["LEDGER_EXPIRY_SWEEP_INTERVAL_S"] == 7
-    assert set(values["CELERY_BEAT_SCHEDULE"]) == {"other", EXPIRY_SWEEP_TASK_NAME}
-    assert values["SPECTACULAR_SETTINGS"]["TITLE"] == "t"
-    assert values["SPECTACULAR_SETTINGS"]["ENUM_NAME_OVERRIDES"]["OtherEnum"] == "x.y"
+        assert (jobs[EXPIRY_SWEEP_TASK_NAME].every_s, jobs[EXPIRY_SWEEP_TASK_NAME].expires_s) == (7, 7)
+        assert not hasattr(settings, "LEDGER_EXPIRY_SWEEP_INTERVAL_S")
+    finally:
+        monkeypatch.delenv("LEDGER_EXPIRY_SWEEP_INTERVAL_S")
+        importlib.reload(schedules)
 
 
 @pytest.mark.django_db

@@ -1,23 +1,24 @@
-"""Events the chain side of wallet-service publishes, with their typed payloads.
+"""Events the chain side of wallet-service publishes: their typed payloads and the one function
+that builds and publishes each.
 
-Each payload is registered with :func:`register_event`, so :meth:`Event.new` validates it strictly.
-They are documented in ``docs/event-catalog.md``. Events go through the outbox
-(:func:`publish`), in the same transaction as the change they describe.
+Each payload is registered with :func:`register_event`, so the event is validated strictly; they are
+documented in ``docs/event-catalog.md``. Every event of a type is built by its ``*_published``
+function below, from the domain objects, and goes through :func:`dbay_common.django.events.publish`:
+into the outbox in the caller's transaction (so each function must run inside one), with the
+correlation and causation ids of the request or event being handled, relayed after commit.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import uuid
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from dbay_common.django.celery import schedule_outbox_relay_on_commit
-from dbay_common.django.outbox.services import outbox_publish
+from dbay_common.django.events import publish
 from dbay_common.events import Event, register_event
 from dbay_common.money import Koinu
-
-EVENT_SOURCE = "dbay.wallet"
-PRODUCER = "wallet-service"
+from wallet_service.chain.models import Deposit, Withdrawal
 
 
 class _Payload(BaseModel):
@@ -117,7 +118,138 @@ class WithdrawalFailedV1(_Payload):
     txid: str | None
 
 
-def publish(detail_type: str, payload: BaseModel | dict[str, Any]) -> None:
-    """Put the event in the outbox (inside the caller's transaction) and relay it after commit."""
-    outbox_publish(Event.new(source=EVENT_SOURCE, detail_type=detail_type, data=payload, producer=PRODUCER))
-    schedule_outbox_relay_on_commit()
+# -- publishing: one function per event type ------------------------------------------------------------
+
+
+def deposit_detected_published(deposit: Deposit, *, confirmations: int, required_confirmations: int) -> Event:
+    """``deposit.detected``: first sight of an output paying a user's address (mempool or block)."""
+    assert deposit.user_id is not None, "only a user's deposit is announced"
+    return publish(
+        "deposit.detected",
+        DepositDetectedV1(
+            deposit_id=str(deposit.id),
+            user_id=str(deposit.user_id),
+            address=deposit.address.address,
+            txid=deposit.txid,
+            vout=deposit.vout,
+            amount_koinu=Koinu(deposit.amount_koinu),
+            confirmations=confirmations,
+            required_confirmations=required_confirmations,
+        ),
+    )
+
+
+def deposit_confirmed_published(
+    deposit: Deposit, *, confirmations: int, transfer_id: uuid.UUID, credit_number: int
+) -> Event:
+    """``deposit.confirmed``: the deposit was credited (its ``credit_number``-th credit)."""
+    assert deposit.user_id is not None and deposit.block_height is not None and deposit.block_hash
+    return publish(
+        "deposit.confirmed",
+        DepositConfirmedV1(
+            deposit_id=str(deposit.id),
+            user_id=str(deposit.user_id),
+            txid=deposit.txid,
+            vout=deposit.vout,
+            amount_koinu=Koinu(deposit.amount_koinu),
+            block_height=deposit.block_height,
+            block_hash=deposit.block_hash,
+            confirmations=confirmations,
+            transfer_id=str(transfer_id),
+            credit_number=credit_number,
+        ),
+    )
+
+
+def deposit_reversed_published(
+    deposit: Deposit,
+    *,
+    orphaned_block_hash: str,
+    recovered_koinu: int,
+    shortfall_koinu: int,
+    is_account_frozen: bool,
+) -> Event:
+    """``deposit.reversed``: a credited deposit's block left the best chain."""
+    assert deposit.user_id is not None, "only a user's deposit is announced"
+    return publish(
+        "deposit.reversed",
+        DepositReversedV1(
+            deposit_id=str(deposit.id),
+            user_id=str(deposit.user_id),
+            txid=deposit.txid,
+            vout=deposit.vout,
+            amount_koinu=Koinu(deposit.amount_koinu),
+            orphaned_block_hash=orphaned_block_hash,
+            recovered_koinu=Koinu(recovered_koinu),
+            shortfall_koinu=Koinu(shortfall_koinu),
+            account_frozen=is_account_frozen,
+        ),
+    )
+
+
+def withdrawal_requested_published(withdrawal: Withdrawal) -> Event:
+    """``withdrawal.requested``: the withdrawal exists and its amount and fee are held."""
+    return publish(
+        "withdrawal.requested",
+        WithdrawalRequestedV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(withdrawal.user_id),
+            address=withdrawal.address,
+            amount_koinu=Koinu(withdrawal.amount_koinu),
+            fee_koinu=Koinu(withdrawal.fee_koinu),
+            status="awaiting_approval"
+            if withdrawal.status == Withdrawal.Status.AWAITING_APPROVAL
+            else "approved",
+        ),
+    )
+
+
+def withdrawal_broadcast_published(withdrawal: Withdrawal, *, txid: str) -> Event:
+    """``withdrawal.broadcast``: the node accepted the transaction paying it (or it was found mined)."""
+    return publish(
+        "withdrawal.broadcast",
+        WithdrawalBroadcastV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(withdrawal.user_id),
+            txid=txid,
+            amount_koinu=Koinu(withdrawal.amount_koinu),
+            fee_koinu=Koinu(withdrawal.fee_koinu),
+        ),
+    )
+
+
+def withdrawal_confirmed_published(
+    withdrawal: Withdrawal, *, txid: str, block_height: int, confirmations: int
+) -> Event:
+    """``withdrawal.confirmed``: its transaction has the required confirmations; the hold is posted."""
+    return publish(
+        "withdrawal.confirmed",
+        WithdrawalConfirmedV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(withdrawal.user_id),
+            txid=txid,
+            block_height=block_height,
+            confirmations=confirmations,
+            amount_koinu=Koinu(withdrawal.amount_koinu),
+            fee_koinu=Koinu(withdrawal.fee_koinu),
+        ),
+    )
+
+
+def withdrawal_failed_published(
+    withdrawal: Withdrawal, *, reason: Literal["rejected", "transaction_failed"], txid: str | None
+) -> Event:
+    """``withdrawal.failed``: it will not be paid and its hold was voided; the message is the
+    withdrawal's recorded ``failure_reason``."""
+    return publish(
+        "withdrawal.failed",
+        WithdrawalFailedV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(withdrawal.user_id),
+            amount_koinu=Koinu(withdrawal.amount_koinu),
+            fee_koinu=Koinu(withdrawal.fee_koinu),
+            reason=reason,
+            message=withdrawal.failure_reason,
+            txid=txid,
+        ),
+    )

@@ -30,16 +30,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from dbay_common.money import Koinu
-from wallet_service.chain import booking
-from wallet_service.chain.events import (
-    DepositConfirmedV1,
-    DepositDetectedV1,
-    DepositReversedV1,
-    WithdrawalBroadcastV1,
-    WithdrawalConfirmedV1,
-    publish,
-)
+from wallet_service.chain import booking, events
 from wallet_service.chain.keys import pubkey_hash_of_p2pkh_script
 from wallet_service.chain.models import ChainBlock, ChainTransaction, Deposit, Utxo, WalletAddress, Withdrawal
 from wallet_service.chain.rpc import NodeClient, koinu_from_coins, node_client
@@ -256,18 +247,10 @@ def _deposit_seen(
             block_hash=block[1] if block else None,
         )
         if deposit.user_id is not None:
-            publish(
-                "deposit.detected",
-                DepositDetectedV1(
-                    deposit_id=str(deposit.id),
-                    user_id=str(deposit.user_id),
-                    address=address.address,
-                    txid=txid,
-                    vout=vout,
-                    amount_koinu=Koinu(amount),
-                    confirmations=1 if block else 0,
-                    required_confirmations=required_confirmations(amount_koinu=amount),
-                ),
+            events.deposit_detected_published(
+                deposit,
+                confirmations=1 if block else 0,
+                required_confirmations=required_confirmations(amount_koinu=amount),
             )
         else:
             logger.warning(
@@ -343,21 +326,8 @@ def _deposit_credit(deposit: Deposit, *, confirmations: int) -> None:
         utxo.is_spendable = True
         utxo.save(update_fields=["is_spendable"])
     if deposit.user_id is not None:
-        assert deposit.block_height is not None and deposit.block_hash is not None
-        publish(
-            "deposit.confirmed",
-            DepositConfirmedV1(
-                deposit_id=str(deposit.id),
-                user_id=str(deposit.user_id),
-                txid=deposit.txid,
-                vout=deposit.vout,
-                amount_koinu=Koinu(deposit.amount_koinu),
-                block_height=deposit.block_height,
-                block_hash=deposit.block_hash,
-                confirmations=confirmations,
-                transfer_id=str(transfer_id),
-                credit_number=credit_number,
-            ),
+        events.deposit_confirmed_published(
+            deposit, confirmations=confirmations, transfer_id=transfer_id, credit_number=credit_number
         )
 
 
@@ -373,22 +343,13 @@ def _chain_tx_confirm(chain_tx: ChainTransaction, *, confirmations: int) -> int:
     for withdrawal in withdrawals:
         if withdrawal.status == Withdrawal.Status.SIGNED:
             # Mined before the signer recorded its broadcast (it crashed, or another node relayed it).
-            _publish_broadcast(withdrawal, chain_tx)
+            events.withdrawal_broadcast_published(withdrawal, txid=chain_tx.txid)
         booking.withdrawal_settle(withdrawal, txid=chain_tx.txid)
         withdrawal.status = Withdrawal.Status.CONFIRMED
         withdrawal.confirmed_at = now
         withdrawal.save(update_fields=["status", "confirmed_at"])
-        publish(
-            "withdrawal.confirmed",
-            WithdrawalConfirmedV1(
-                withdrawal_id=str(withdrawal.id),
-                user_id=str(withdrawal.user_id),
-                txid=chain_tx.txid,
-                block_height=chain_tx.block_height,
-                confirmations=confirmations,
-                amount_koinu=Koinu(withdrawal.amount_koinu),
-                fee_koinu=Koinu(withdrawal.fee_koinu),
-            ),
+        events.withdrawal_confirmed_published(
+            withdrawal, txid=chain_tx.txid, block_height=chain_tx.block_height, confirmations=confirmations
         )
     chain_tx.state = ChainTransaction.State.CONFIRMED
     chain_tx.confirmed_at = now
@@ -396,19 +357,6 @@ def _chain_tx_confirm(chain_tx: ChainTransaction, *, confirmations: int) -> int:
     Utxo.objects.filter(reserved_by=chain_tx).update(is_spendable=False)  # spent by it, for good
     Utxo.objects.filter(created_by=chain_tx).update(is_spendable=True)
     return len(withdrawals)
-
-
-def _publish_broadcast(withdrawal: Withdrawal, chain_tx: ChainTransaction) -> None:
-    publish(
-        "withdrawal.broadcast",
-        WithdrawalBroadcastV1(
-            withdrawal_id=str(withdrawal.id),
-            user_id=str(withdrawal.user_id),
-            txid=chain_tx.txid,
-            amount_koinu=Koinu(withdrawal.amount_koinu),
-            fee_koinu=Koinu(withdrawal.fee_koinu),
-        ),
-    )
 
 
 # -- undoing a block ------------------------------------------------------------------------------------
@@ -462,19 +410,12 @@ def _deposit_reverse(deposit: Deposit, *, orphaned_block_hash: str) -> None:
     deposit.shortfall_koinu += reversal.shortfall_koinu
     deposit.reversed_at = timezone.now()
     if deposit.user_id is not None:
-        publish(
-            "deposit.reversed",
-            DepositReversedV1(
-                deposit_id=str(deposit.id),
-                user_id=str(deposit.user_id),
-                txid=deposit.txid,
-                vout=deposit.vout,
-                amount_koinu=Koinu(deposit.amount_koinu),
-                orphaned_block_hash=orphaned_block_hash,
-                recovered_koinu=Koinu(reversal.recovered_koinu),
-                shortfall_koinu=Koinu(reversal.shortfall_koinu),
-                account_frozen=reversal.account_frozen,
-            ),
+        events.deposit_reversed_published(
+            deposit,
+            orphaned_block_hash=orphaned_block_hash,
+            recovered_koinu=reversal.recovered_koinu,
+            shortfall_koinu=reversal.shortfall_koinu,
+            is_account_frozen=reversal.account_frozen,
         )
 
 

@@ -29,7 +29,7 @@ from bip_utils import (
 from bip_utils.base58.base58_ex import Base58ChecksumError
 from bip_utils.bip.bip32.bip32_ex import Bip32KeyError
 
-from wallet_service.chain.conf import NETWORKS, Network
+from wallet_service.chain.networks import NETWORKS, Network
 
 #: Highest non-hardened BIP32 child index.
 MAX_CHILD_INDEX = 2**31 - 1

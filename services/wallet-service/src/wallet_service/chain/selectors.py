@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
+from dbay_common.errors import InvalidRequest
+from dbay_common.money import Koinu
 from wallet_service.chain.models import ChainBlock, Deposit, Withdrawal
 from wallet_service.chain.transactions import FEE_PER_KB_KOINU, fee_for_size, withdrawal_quote_size
 
@@ -70,22 +73,44 @@ def deposit_view(deposit: Deposit, *, tip_height: int | None) -> dict[str, Any]:
     }
 
 
-def withdrawal_fee_quote(*, amount_koinu: int) -> dict[str, int]:
+@dataclass(frozen=True)
+class WithdrawalQuote:
+    """What a withdrawal of ``amount_koinu`` costs: the network fee charged and the total held."""
+
+    amount_koinu: Koinu
+    fee_koinu: Koinu
+    estimated_size_bytes: int
+    fee_per_kb_koinu: Koinu
+
+    @property
+    def total_koinu(self) -> Koinu:
+        return self.amount_koinu + self.fee_koinu
+
+
+def withdrawal_quote(*, amount_koinu: Koinu) -> WithdrawalQuote:
     """The fee a withdrawal of ``amount_koinu`` is charged, by the fixed policy.
 
     0.01 DOGE per started kB of the estimated size of a one-input, two-output P2PKH transaction
     (226 bytes → 1,000,000 koinu). The transaction the signer actually builds may have more inputs
     or pay several withdrawals at once; the difference is the platform's (network_fees account).
+
+    Raises a 400 ``amount_below_dust`` (param ``amount_koinu``) below ``WITHDRAWAL_MIN_KOINU``.
     """
+    minimum = int(settings.WITHDRAWAL_MIN_KOINU)
+    if amount_koinu < minimum:
+        raise InvalidRequest(
+            f"The minimum withdrawal is {minimum} koinu ({Koinu(minimum).to_doge()} DOGE): smaller outputs "
+            "are dust under Dogecoin's fee policy.",
+            code="amount_below_dust",
+            param="amount_koinu",
+        )
     size = withdrawal_quote_size()
-    fee = fee_for_size(size)
-    return {
-        "amount_koinu": amount_koinu,
-        "fee_koinu": fee,
-        "total_koinu": amount_koinu + fee,
-        "estimated_size_bytes": size,
-        "fee_per_kb_koinu": FEE_PER_KB_KOINU,
-    }
+    return WithdrawalQuote(
+        amount_koinu=amount_koinu,
+        fee_koinu=Koinu(fee_for_size(size)),
+        estimated_size_bytes=size,
+        fee_per_kb_koinu=Koinu(FEE_PER_KB_KOINU),
+    )
 
 
 def withdrawals_for_user(*, user_id: uuid.UUID) -> QuerySet[Withdrawal]:

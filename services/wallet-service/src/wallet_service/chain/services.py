@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from dbay_common.errors import Conflict, InvalidRequest, NotFound
 from dbay_common.money import Koinu
-from wallet_service.chain import booking
-from wallet_service.chain.events import WithdrawalFailedV1, WithdrawalRequestedV1, publish
+from wallet_service.chain import booking, events
 from wallet_service.chain.keys import (
     AddressChain,
     AddressError,
@@ -34,7 +33,7 @@ from wallet_service.chain.models import (
     WalletAddress,
     Withdrawal,
 )
-from wallet_service.chain.selectors import withdrawal_fee_quote
+from wallet_service.chain.selectors import withdrawal_quote
 
 # -- addresses -----------------------------------------------------------------------------------------
 
@@ -119,19 +118,8 @@ def withdrawal_address_check(address: str) -> str:
     return address
 
 
-def withdrawal_amount_check(amount_koinu: int) -> None:
-    minimum = int(settings.WITHDRAWAL_MIN_KOINU)
-    if amount_koinu < minimum:
-        raise InvalidRequest(
-            f"The minimum withdrawal is {minimum} koinu ({minimum / 100_000_000:.8f} DOGE): smaller outputs "
-            "are dust under Dogecoin's fee policy.",
-            code="amount_below_dust",
-            param="amount_koinu",
-        )
-
-
 @transaction.atomic
-def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: int) -> Withdrawal:
+def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: Koinu) -> Withdrawal:
     """Request a withdrawal: validate, check the limits, and hold amount + fee at once.
 
     Invariants: the hold (pending transfer user wallet → withdrawals_in_flight for amount + fee, id
@@ -144,8 +132,7 @@ def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: int) -
     InsufficientFunds / AccountFrozen; nothing is written then. Publishes ``withdrawal.requested``.
     """
     withdrawal_address_check(address)
-    withdrawal_amount_check(amount_koinu)
-    fee_koinu = withdrawal_fee_quote(amount_koinu=amount_koinu)["fee_koinu"]
+    quote = withdrawal_quote(amount_koinu=amount_koinu)  # refuses dust
     _user_lock(user_id, "withdrawal")
     since = timezone.now() - timedelta(days=1)
     used = (
@@ -169,23 +156,13 @@ def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: int) -
         user_id=user_id,
         address=address,
         amount_koinu=amount_koinu,
-        fee_koinu=fee_koinu,
+        fee_koinu=quote.fee_koinu,
         status=Withdrawal.Status.AWAITING_APPROVAL if needs_approval else Withdrawal.Status.APPROVED,
         hold_transfer_id=booking.withdrawal_hold_id(withdrawal_id),
         approved_at=None if needs_approval else timezone.now(),
     )
     booking.withdrawal_hold(withdrawal)
-    publish(
-        "withdrawal.requested",
-        WithdrawalRequestedV1(
-            withdrawal_id=str(withdrawal.id),
-            user_id=str(user_id),
-            address=address,
-            amount_koinu=Koinu(amount_koinu),
-            fee_koinu=Koinu(fee_koinu),
-            status="awaiting_approval" if needs_approval else "approved",
-        ),
-    )
+    events.withdrawal_requested_published(withdrawal)
     return withdrawal
 
 
@@ -202,7 +179,7 @@ def _withdrawal_for_review(withdrawal_id: uuid.UUID) -> Withdrawal:
 
 
 @transaction.atomic
-def withdrawal_approve(*, withdrawal_id: uuid.UUID, staff_id: str, note: str = "") -> Withdrawal:
+def withdrawal_approve(*, withdrawal_id: uuid.UUID, staff_id: uuid.UUID, note: str = "") -> Withdrawal:
     """Staff approve a withdrawal above the threshold: it joins the signer's queue.
 
     Locks the withdrawal row. Only ``awaiting_approval`` can be approved (409 otherwise, so a double
@@ -211,33 +188,22 @@ def withdrawal_approve(*, withdrawal_id: uuid.UUID, staff_id: str, note: str = "
     withdrawal = _withdrawal_for_review(withdrawal_id)
     withdrawal.status = Withdrawal.Status.APPROVED
     withdrawal.approved_at = timezone.now()
-    withdrawal.reviewed_by = staff_id
+    withdrawal.reviewed_by = str(staff_id)
     withdrawal.review_note = note
     withdrawal.save(update_fields=["status", "approved_at", "reviewed_by", "review_note"])
     return withdrawal
 
 
 @transaction.atomic
-def withdrawal_reject(*, withdrawal_id: uuid.UUID, staff_id: str, note: str = "") -> Withdrawal:
+def withdrawal_reject(*, withdrawal_id: uuid.UUID, staff_id: uuid.UUID, note: str = "") -> Withdrawal:
     """Staff reject a withdrawal: its hold is voided (funds available again). Emits ``withdrawal.failed``."""
     withdrawal = _withdrawal_for_review(withdrawal_id)
     booking.withdrawal_void(withdrawal)
     withdrawal.status = Withdrawal.Status.REJECTED
-    withdrawal.reviewed_by = staff_id
+    withdrawal.reviewed_by = str(staff_id)
     withdrawal.review_note = note
     withdrawal.failed_at = timezone.now()
     withdrawal.failure_reason = "rejected by staff" + (f": {note}" if note else "")
     withdrawal.save(update_fields=["status", "reviewed_by", "review_note", "failed_at", "failure_reason"])
-    publish(
-        "withdrawal.failed",
-        WithdrawalFailedV1(
-            withdrawal_id=str(withdrawal.id),
-            user_id=str(withdrawal.user_id),
-            amount_koinu=Koinu(withdrawal.amount_koinu),
-            fee_koinu=Koinu(withdrawal.fee_koinu),
-            reason="rejected",
-            message=withdrawal.failure_reason,
-            txid=None,
-        ),
-    )
+    events.withdrawal_failed_published(withdrawal, reason="rejected", txid=None)
     return withdrawal

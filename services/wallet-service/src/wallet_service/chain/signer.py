@@ -32,9 +32,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dbay_common.money import Koinu
-from wallet_service.chain import booking
-from wallet_service.chain.events import WithdrawalBroadcastV1, WithdrawalFailedV1, publish
+from wallet_service.chain import booking, events
 from wallet_service.chain.keys import AddressChain, configured_network, decode_address
 from wallet_service.chain.models import ChainTransaction, Utxo, Withdrawal
 from wallet_service.chain.rpc import (
@@ -311,16 +309,7 @@ def _chain_tx_mark_broadcast(chain_tx_id: object, *, note: str) -> None:
     ):
         withdrawal.status = Withdrawal.Status.BROADCAST
         withdrawal.save(update_fields=["status"])
-        publish(
-            "withdrawal.broadcast",
-            WithdrawalBroadcastV1(
-                withdrawal_id=str(withdrawal.id),
-                user_id=str(withdrawal.user_id),
-                txid=chain_tx.txid,
-                amount_koinu=Koinu(withdrawal.amount_koinu),
-                fee_koinu=Koinu(withdrawal.fee_koinu),
-            ),
-        )
+        events.withdrawal_broadcast_published(withdrawal, txid=chain_tx.txid)
 
 
 @transaction.atomic
@@ -356,17 +345,6 @@ def chain_tx_fail_if_conflicted(*, chain_tx_id: object, error: str) -> bool:
         withdrawal.failed_at = now
         withdrawal.failure_reason = reason
         withdrawal.save(update_fields=["status", "failed_at", "failure_reason"])
-        publish(
-            "withdrawal.failed",
-            WithdrawalFailedV1(
-                withdrawal_id=str(withdrawal.id),
-                user_id=str(withdrawal.user_id),
-                amount_koinu=Koinu(withdrawal.amount_koinu),
-                fee_koinu=Koinu(withdrawal.fee_koinu),
-                reason="transaction_failed",
-                message=reason,
-                txid=chain_tx.txid,
-            ),
-        )
+        events.withdrawal_failed_published(withdrawal, reason="transaction_failed", txid=chain_tx.txid)
     logger.error("transaction %s failed: %s", chain_tx.txid, reason)
     return True

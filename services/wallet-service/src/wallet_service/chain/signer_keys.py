@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from bip_utils import Bip39MnemonicValidator, Bip39SeedGenerator, Bip44, Bip44Changes
 
 from dbay_common.settings import MissingSetting, is_production
-from wallet_service.chain.conf import DEV_MNEMONIC, Network
 from wallet_service.chain.keys import (
     AccountPublicKey,
     AddressChain,
@@ -28,6 +27,7 @@ from wallet_service.chain.keys import (
     hash160,
     parse_account_key,
 )
+from wallet_service.chain.networks import DEV_MNEMONIC, Network
 
 SIGNER_KEY_VARIABLES = ("SIGNER_SEED_MNEMONIC", "SIGNER_XPRV")
 

@@ -12,12 +12,10 @@ from wallet_service.chain.rpc import node_client
 
 logger = logging.getLogger(__name__)
 
-RECONCILE_TASK_NAME = "wallet_service.chain.reconcile"
 
-
-@shared_task(name=RECONCILE_TASK_NAME, ignore_result=True)
+@shared_task(name="wallet_service.chain.reconcile", ignore_result=True)
 def reconcile_task() -> dict[str, Any]:
-    """Scheduled reconciliation (beat, every RECONCILE_INTERVAL_S): logs an error on drift."""
+    """Scheduled reconciliation (beat: ``wallet_service.schedules``): logs an error on drift."""
     report = reconciliation_report(client=node_client())
     document = report.as_dict()
     if report.is_balanced:

@@ -16,6 +16,23 @@ class InvalidTransfer(InvalidRequest):
     default_message = "The transfer is invalid."
 
 
+class InvalidReason(InvalidTransfer):
+    """The reason is not a reason code (:func:`wallet_service.ledger.policy.reason_check`)."""
+
+    default_code = "invalid_reason"
+    default_message = (
+        "reason must be a short code: a lowercase letter, then up to 31 lowercase letters, digits or "
+        "underscores."
+    )
+
+
+class ReasonReserved(PermissionDenied):
+    """The reason is one the caller may not write (:func:`wallet_service.ledger.policy.reason_check`)."""
+
+    default_code = "reason_reserved"
+    default_message = "This reason is reserved for the wallet itself."
+
+
 class InsufficientFunds(InvalidRequest):
     """The debited wallet's available balance is below the amount."""
 
@@ -92,10 +109,12 @@ __all__ = [
     "ApiError",
     "ExceedsPendingAmount",
     "InsufficientFunds",
+    "InvalidReason",
     "InvalidTransfer",
     "PendingTransferAlreadyPosted",
     "PendingTransferAlreadyVoided",
     "PendingTransferExpired",
+    "ReasonReserved",
     "ReversalExceedsOriginal",
     "TransferConflict",
     "TransferNotFound",

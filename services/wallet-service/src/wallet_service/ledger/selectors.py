@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
-import importlib.util
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -21,6 +16,7 @@ from dbay_common.errors import InvalidRequest
 from wallet_service.ledger.chart import EXPIRED_REASON, PLATFORM_ACCOUNT_IDS, user_wallet_account_id
 from wallet_service.ledger.errors import AccountNotFound, TransferNotFound
 from wallet_service.ledger.models import Account, Transfer
+from wallet_service.ledger.policy import reason_check
 
 PLATFORM_CODES_BY_ID: dict[uuid.UUID, str] = {
     account_id: code for code, account_id in PLATFORM_ACCOUNT_IDS.items()
@@ -32,7 +28,7 @@ PLATFORM_CODES_BY_ID: dict[uuid.UUID, str] = {
 
 @dataclass(frozen=True)
 class Balance:
-    """The four counters of an account and what follows from them (LEDGER.md section 2)."""
+    """The four counters of an account and what follows from them (docs/ledger.md section 2)."""
 
     account_id: uuid.UUID
     debits_posted: int
@@ -108,8 +104,8 @@ def user_balances(*, user_id: uuid.UUID) -> UserBalances:
     """Available, held (with the open holds behind it) and incoming for ``user_id``.
 
     The wallet's counters and its open holds are read in one statement, so the holds always add up
-    to ``held_koinu``. A user without a wallet account has zero everywhere. ``incoming_koinu`` comes
-    from the chain app (deposits seen, not yet credited) when it provides it.
+    to ``held_koinu``. A user without a wallet account has zero everywhere. ``incoming_koinu`` is
+    :func:`incoming_koinu_for_user`.
     """
     account_id = user_wallet_account_id(user_id)
     with connection.cursor() as cursor:
@@ -162,23 +158,25 @@ def account_label(account_id: uuid.UUID) -> str:
     return PLATFORM_CODES_BY_ID.get(account_id, "user")
 
 
-@functools.cache
-def _chain_incoming_function() -> Callable[..., int] | None:
-    """``wallet_service.chain.selectors.incoming_koinu_for_user`` if the chain app is installed and
-    provides it (the two apps are built side by side; the ledger does not require the chain)."""
-    if not apps.is_installed("wallet_service.chain"):
-        return None
-    if importlib.util.find_spec("wallet_service.chain.selectors") is None:
-        return None
-    module = importlib.import_module("wallet_service.chain.selectors")
-    function = getattr(module, "incoming_koinu_for_user", None)
-    return function if callable(function) else None
+#: What reports a user's incoming funds (deposits seen, not yet credited): the ledger does not know
+#: them. The app that does registers a function here at start (the chain app, in its ``ready()``), so
+#: the ledger never depends on it.
+class IncomingKoinuSource(Protocol):
+    def __call__(self, *, user_id: uuid.UUID) -> int: ...
+
+
+_incoming_sources: list[IncomingKoinuSource] = []
+
+
+def incoming_source_register(source: IncomingKoinuSource) -> None:
+    """Count ``source(user_id=...)`` in every user's incoming balance (registering twice counts once)."""
+    if source not in _incoming_sources:
+        _incoming_sources.append(source)
 
 
 def incoming_koinu_for_user(*, user_id: uuid.UUID) -> int:
-    """Deposits seen on chain and not yet credited (0 until the chain app provides the figure)."""
-    function = _chain_incoming_function()
-    return int(function(user_id=user_id)) if function is not None else 0
+    """Incoming funds of ``user_id``: the sum of the registered sources (0 when none is)."""
+    return sum(int(source(user_id=user_id)) for source in _incoming_sources)
 
 
 # -- transfers -----------------------------------------------------------------------------------------
@@ -254,8 +252,27 @@ def pending_transfer_state(*, transfer_id: uuid.UUID, now: datetime) -> PendingT
 
 
 @dataclass(frozen=True)
-class TransferPage:
-    data: list[Transfer]
+class HistoryEntry:
+    """One transfer as the wallet's owner sees it."""
+
+    id: uuid.UUID
+    kind: str
+    #: ``in``: credited to the wallet; ``out``: debited from it.
+    direction: str
+    amount_koinu: int
+    #: For a hold (kind pending): still pending, posted, voided or expired; else posted/voided/expired.
+    status: str
+    reason: str
+    reference: dict[str, Any]
+    #: The other side: a platform account's code, or ``user`` (no other user's id is shown).
+    counterparty: str
+    pending_id: uuid.UUID | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    data: list[HistoryEntry]
     has_more: bool
 
 
@@ -263,20 +280,36 @@ HISTORY_ORDERING = ("-created_at", "-id")
 REVERSED_HISTORY_ORDERING = ("created_at", "id")
 
 
-def transfers_for_user(
+def _history_status(transfer: Transfer, *, now: datetime) -> str:
+    if transfer.kind == Transfer.Kind.PENDING:
+        return pending_state(
+            timeout_at=transfer.timeout_at,
+            resolution_kind=getattr(transfer, "resolution_kind", None),
+            resolution_reason=getattr(transfer, "resolution_reason", None),
+            now=now,
+        )
+    if transfer.kind == Transfer.Kind.VOID_PENDING:
+        return "expired" if transfer.reason == EXPIRED_REASON else "voided"
+    return "posted"
+
+
+def transfer_history(
     *,
     user_id: uuid.UUID,
     limit: int,
     starting_after: str | None = None,
     ending_before: str | None = None,
     reason: str | None = None,
-) -> TransferPage:
+    now: datetime,
+) -> HistoryPage:
     """Every transfer touching the user's wallet, newest first, one page (keyset pagination).
 
-    Each transfer is annotated with ``resolution_kind`` / ``resolution_reason`` (for a pending
-    transfer: the post or void that resolved it, else None). A cursor must be the id of a transfer
-    in this same list, or the request is a 400 ``invalid_cursor``.
+    ``reason`` filters by reason code (400 ``invalid_reason`` if it is not one). A cursor must be the
+    id of a transfer in this same list, or the request is a 400 ``invalid_cursor``. Each entry's
+    status is derived at ``now`` from the post or void that resolved it, if any.
     """
+    if reason is not None:
+        reason_check(reason, reserved=frozenset())
     account_id = user_wallet_account_id(user_id)
     resolutions = Transfer.objects.filter(pending_id=OuterRef("id"))
     queryset: QuerySet[Transfer] = Transfer.objects.filter(
@@ -307,7 +340,26 @@ def transfers_for_user(
     rows = rows[:limit]
     if is_backwards:
         rows.reverse()
-    return TransferPage(rows, has_more)
+    entries = [
+        HistoryEntry(
+            id=transfer.id,
+            kind=transfer.kind,
+            direction="in" if transfer.credit_account_id == account_id else "out",
+            amount_koinu=transfer.amount_koinu,
+            status=_history_status(transfer, now=now),
+            reason=transfer.reason,
+            reference=transfer.reference,
+            counterparty=account_label(
+                transfer.debit_account_id
+                if transfer.credit_account_id == account_id
+                else transfer.credit_account_id
+            ),
+            pending_id=transfer.pending_id,
+            created_at=transfer.created_at,
+        )
+        for transfer in rows
+    ]
+    return HistoryPage(entries, has_more)
 
 
 # -- audit ---------------------------------------------------------------------------------------------

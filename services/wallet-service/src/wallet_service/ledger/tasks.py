@@ -6,7 +6,6 @@ import logging
 
 from celery import shared_task
 
-from wallet_service.ledger.conf import EXPIRY_SWEEP_TASK_NAME
 from wallet_service.ledger.services import transfers_void_expired
 
 logger = logging.getLogger(__name__)
@@ -15,9 +14,9 @@ logger = logging.getLogger(__name__)
 MAX_BATCHES_PER_RUN = 20
 
 
-@shared_task(name=EXPIRY_SWEEP_TASK_NAME, ignore_result=True)
+@shared_task(name="wallet_service.ledger.void_expired", ignore_result=True)
 def void_expired_task(batch_size: int = 500) -> int:
-    """Void expired holds (beat, every LEDGER_EXPIRY_SWEEP_INTERVAL_S); returns how many."""
+    """Void expired holds (beat: ``wallet_service.schedules``); returns how many."""
     total = 0
     for _ in range(MAX_BATCHES_PER_RUN):
         voided = transfers_void_expired(batch_size=batch_size)
