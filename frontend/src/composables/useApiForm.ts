@@ -1,4 +1,5 @@
 import { nextTick, reactive, ref, shallowRef, type Ref } from 'vue'
+import type { z } from 'zod'
 
 import { ApiError } from '@/api/http'
 import { formErrorsFrom, type ErrorMessageOverrides } from '@/lib/apiErrorMessages'
@@ -35,6 +36,31 @@ export function useApiForm<Field extends string>(
   function fieldErrorSet(field: Field, message: string): void {
     fieldErrors.value = { ...fieldErrors.value, [field]: message }
     void focusFirstInvalid()
+  }
+
+  /**
+   * Checks `values` against `schema` (lib/formSchemas.ts) before anything is sent: each field
+   * with a problem shows its first one, all at once, and focus goes to the first of them.
+   * Returns the parsed values (trimmed, converted), or null when a check failed.
+   */
+  function validate<Schema extends z.ZodType>(schema: Schema, values: z.input<Schema>): z.output<Schema> | null {
+    errorsClear()
+    const result = schema.safeParse(values)
+    if (result.success) {
+      return result.data
+    }
+    const errors: Partial<Record<Field, string>> = {}
+    for (const issue of result.error.issues) {
+      const field = issue.path[0]
+      if (typeof field === 'string' && (fields as readonly string[]).includes(field) && !(field in errors)) {
+        errors[field as Field] = issue.message
+      } else if (typeof field !== 'string') {
+        formError.value ??= issue.message
+      }
+    }
+    fieldErrors.value = errors
+    void focusFirstInvalid()
+    return null
   }
 
   /**
@@ -80,6 +106,7 @@ export function useApiForm<Field extends string>(
     formError,
     lastError,
     submit,
+    validate,
     errorsClear,
     fieldErrorSet,
   })

@@ -80,7 +80,7 @@ describe('AccountPasswordForm', () => {
     await change('old-pw-1', 'River-table-9', 'River-table-8')
 
     expect(fieldError(fieldByLabel(wrapper, 'New password again'))).toBe(
-      'The two new passwords are different.',
+      'The two passwords are different.',
     )
     expect(api.requests).toEqual([])
   })

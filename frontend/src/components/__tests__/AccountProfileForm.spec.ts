@@ -75,7 +75,7 @@ describe('AccountProfileForm', () => {
       }),
     )
 
-    await typeInto(wrapper, 'Avatar URL (optional)', 'not a url')
+    await typeInto(wrapper, 'Avatar URL (optional)', 'https://example.test/avatar')
     await save()
 
     const avatar = fieldByLabel(wrapper, 'Avatar URL (optional)')

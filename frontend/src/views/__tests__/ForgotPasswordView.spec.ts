@@ -47,7 +47,7 @@ describe('ForgotPasswordView', () => {
       errorResponse(400, { code: 'invalid_field', message: 'email: Enter a valid email address.', param: 'email' }),
     )
 
-    const page = await submitEmail('nope')
+    const page = await submitEmail('someone@example.invalid')
 
     expect(fieldError(fieldByLabel(page, 'Email'))).toBe('Enter a valid email address.')
   })

@@ -148,3 +148,21 @@ describe('RegisterView', () => {
     expect(page.text()).toContain('Sent. Look for a new email to alice@example.test.')
   })
 })
+
+describe('RegisterView: checks before sending', () => {
+  it('shows every field’s problem at once, focuses the first, and sends nothing', async () => {
+    const page = await mountPage(RegisterView, { path: '/register' })
+    await typeInto(page.wrapper, 'Username', 'ab-')
+
+    await page.wrapper.get('form').trigger('submit')
+    await flushPromises()
+
+    const email = fieldByLabel(page.wrapper, 'Email')
+    expect(fieldError(email)).toBe('Enter your email address.')
+    expect(fieldError(fieldByLabel(page.wrapper, 'Username'))).toBe('Use only letters, digits and underscores.')
+    expect(fieldError(fieldByLabel(page.wrapper, 'Password'))).toBe('Enter your password.')
+    expect(document.activeElement).toBe(email)
+    expect(api.requestsTo('POST /api/v1/user/auth/register')).toEqual([])
+    page.wrapper.unmount()
+  })
+})

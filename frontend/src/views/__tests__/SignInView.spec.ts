@@ -137,14 +137,14 @@ describe('SignInView: password step', () => {
 
   it('puts an error with param "login" on the login field and focuses it', async () => {
     api.on(LOGIN, () =>
-      errorResponse(400, { code: 'required', message: 'login: This field may not be blank.', param: 'login' }),
+      errorResponse(400, { code: 'invalid_field', message: 'login: Ensure this field has no more than 254 characters.', param: 'login' }),
     )
     const page = await signInPage()
 
-    await submitPassword(page, '', 'pw')
+    await submitPassword(page, 'a'.repeat(300), 'pw')
 
     const loginField = fieldByLabel(page.wrapper, 'Email or username')
-    expect(fieldError(loginField)).toBe('This field may not be blank.')
+    expect(fieldError(loginField)).toBe('Ensure this field has no more than 254 characters.')
     expect(loginField.getAttribute('aria-invalid')).toBe('true')
     expect(document.activeElement).toBe(loginField)
     expect(alertTexts(page.wrapper)).toEqual([])
