@@ -1,4 +1,4 @@
-"""The ledger transfers the chain side makes: LEDGER.md section 4, deposits and withdrawals rows.
+"""The ledger transfers the chain side makes: docs/ledger.md §4, the deposit and withdrawal rows.
 
 Every transfer id is derived (UUIDv5 in :data:`CHAIN_NAMESPACE`) from what it is about, so a
 repeated call — a rescan, a retried follower step, a restarted signer — finds the first transfer

@@ -28,7 +28,7 @@ PLATFORM_CODES_BY_ID: dict[uuid.UUID, str] = {
 
 @dataclass(frozen=True)
 class Balance:
-    """The four counters of an account and what follows from them (docs/ledger.md section 2)."""
+    """The four counters of an account and what follows from them (docs/ledger.md §2)."""
 
     account_id: uuid.UUID
     debits_posted: int
