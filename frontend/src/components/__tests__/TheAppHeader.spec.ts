@@ -168,6 +168,35 @@ describe('TheAppHeader', () => {
     expect(header.find('#app-header-menu').exists()).toBe(false)
   })
 
+  it('closes the small-screen menu on Escape and gives focus back to its button', async () => {
+    useSessionStore().$patch({ hasRestored: true })
+    const header = mountHeader()
+    const toggle = header.get('button[aria-controls="app-header-menu"]')
+    await toggle.trigger('click')
+
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await flushPromises()
+
+    expect(toggle.attributes('aria-expanded')).toBe('false')
+    expect(header.find('#app-header-menu').exists()).toBe(false)
+    expect(document.activeElement).toBe(toggle.element)
+  })
+
+  it('closes the account menu on a click outside it, leaving focus where it was', async () => {
+    signInAlice()
+    const header = mountHeader()
+    const toggle = header.get('button[aria-controls="app-header-account-menu"]')
+    await toggle.trigger('click')
+    // onClickOutside handles one click per task: let the toggle's click finish first.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+
+    document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }))
+    document.body.dispatchEvent(new MouseEvent('click', { bubbles: true }))
+    await flushPromises()
+
+    expect(toggle.attributes('aria-expanded')).toBe('false')
+  })
+
   it('offers Account and Sign out in the small-screen menu when signed in', async () => {
     signInAlice()
     const header = mountHeader()
