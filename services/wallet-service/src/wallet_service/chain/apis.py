@@ -13,14 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dbay_common.django.idempotency.middleware import IDEMPOTENCY_HEADER
 from dbay_common.drf import CursorPagination, KoinuField, request_user_id, roles_required
 from dbay_common.errors import InvalidRequest, NotFound
 from dbay_common.jwt import require_fresh_mfa
 from wallet_service.chain import selectors, services
 from wallet_service.chain.keys import dogecoin_uri
 from wallet_service.chain.models import WalletAddress, Withdrawal
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def _tip_height() -> int | None:
@@ -78,7 +77,7 @@ class DepositAddressApi(APIView):
 # -- deposits ------------------------------------------------------------------------------------------
 
 
-class DepositOutput(serializers.Serializer[dict[str, Any]]):
+class DepositOutput(serializers.Serializer[selectors.DepositState]):
     id = serializers.CharField()
     address = serializers.CharField()
     txid = serializers.CharField()
@@ -112,14 +111,14 @@ class DepositListApi(APIView):
             selectors.deposits_for_user(user_id=request_user_id(request)), request, view=self
         )
         tip_height = _tip_height()
-        documents = [selectors.deposit_view(deposit, tip_height=tip_height) for deposit in page]
-        return paginator.get_paginated_response([DepositOutput(doc).data for doc in documents])
+        states = [selectors.deposit_state(deposit, tip_height=tip_height) for deposit in page]
+        return paginator.get_paginated_response([DepositOutput(state).data for state in states])
 
 
 # -- withdrawals ---------------------------------------------------------------------------------------
 
 
-class WithdrawalOutput(serializers.Serializer[dict[str, Any]]):
+class WithdrawalOutput(serializers.Serializer[selectors.WithdrawalState]):
     id = serializers.CharField()
     address = serializers.CharField()
     amount_koinu = KoinuField()
@@ -131,7 +130,7 @@ class WithdrawalOutput(serializers.Serializer[dict[str, Any]]):
     failure_reason = serializers.CharField(allow_null=True)
 
 
-class WithdrawalQuoteOutput(serializers.Serializer[dict[str, Any]]):
+class WithdrawalQuoteOutput(serializers.Serializer[selectors.WithdrawalQuote]):
     amount_koinu = KoinuField()
     fee_koinu = KoinuField()
     total_koinu = KoinuField()
@@ -157,17 +156,7 @@ class WithdrawalQuoteApi(APIView):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
         quote = selectors.withdrawal_quote(amount_koinu=data.validated_data["amount_koinu"])
-        return Response(
-            WithdrawalQuoteOutput(
-                {
-                    "amount_koinu": quote.amount_koinu,
-                    "fee_koinu": quote.fee_koinu,
-                    "total_koinu": quote.total_koinu,
-                    "estimated_size_bytes": quote.estimated_size_bytes,
-                    "fee_per_kb_koinu": quote.fee_per_kb_koinu,
-                }
-            ).data
-        )
+        return Response(WithdrawalQuoteOutput(quote).data)
 
 
 class WithdrawalListApi(APIView):
@@ -193,8 +182,8 @@ class WithdrawalListApi(APIView):
             selectors.withdrawals_for_user(user_id=request_user_id(request)), request, view=self
         )
         tip_height = _tip_height()
-        documents = [selectors.withdrawal_view(withdrawal, tip_height=tip_height) for withdrawal in page]
-        return paginator.get_paginated_response([WithdrawalOutput(doc).data for doc in documents])
+        states = [selectors.withdrawal_state(withdrawal, tip_height=tip_height) for withdrawal in page]
+        return paginator.get_paginated_response([WithdrawalOutput(state).data for state in states])
 
     @extend_schema(
         operation_id="wallet_withdrawal_request",
@@ -224,8 +213,8 @@ class WithdrawalListApi(APIView):
             address=data.validated_data["address"],
             amount_koinu=data.validated_data["amount_koinu"],
         )
-        document = selectors.withdrawal_view(withdrawal, tip_height=_tip_height())
-        return Response(WithdrawalOutput(document).data, status=status.HTTP_201_CREATED)
+        state = selectors.withdrawal_state(withdrawal, tip_height=_tip_height())
+        return Response(WithdrawalOutput(state).data, status=status.HTTP_201_CREATED)
 
 
 class WithdrawalDetailApi(APIView):
@@ -241,7 +230,7 @@ class WithdrawalDetailApi(APIView):
         if withdrawal is None:
             raise NotFound("No such withdrawal.", code="withdrawal_not_found")
         return Response(
-            WithdrawalOutput(selectors.withdrawal_view(withdrawal, tip_height=_tip_height())).data
+            WithdrawalOutput(selectors.withdrawal_state(withdrawal, tip_height=_tip_height())).data
         )
 
 
@@ -267,7 +256,7 @@ class WithdrawalApproveApi(APIView):
             withdrawal_id=withdrawal_id, staff_id=request_user_id(request), note=data.validated_data["note"]
         )
         return Response(
-            WithdrawalOutput(selectors.withdrawal_view(withdrawal, tip_height=_tip_height())).data
+            WithdrawalOutput(selectors.withdrawal_state(withdrawal, tip_height=_tip_height())).data
         )
 
 
@@ -289,5 +278,5 @@ class WithdrawalRejectApi(APIView):
             withdrawal_id=withdrawal_id, staff_id=request_user_id(request), note=data.validated_data["note"]
         )
         return Response(
-            WithdrawalOutput(selectors.withdrawal_view(withdrawal, tip_height=_tip_height())).data
+            WithdrawalOutput(selectors.withdrawal_state(withdrawal, tip_height=_tip_height())).data
         )

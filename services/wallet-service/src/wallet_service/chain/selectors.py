@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
@@ -56,21 +56,38 @@ def deposits_for_user(*, user_id: uuid.UUID) -> QuerySet[Deposit]:
     )
 
 
-def deposit_view(deposit: Deposit, *, tip_height: int | None) -> dict[str, Any]:
-    """A deposit as the API shows it, with its live confirmation count."""
-    return {
-        "id": str(deposit.id),
-        "address": deposit.address.address,
-        "txid": deposit.txid,
-        "vout": deposit.vout,
-        "amount_koinu": deposit.amount_koinu,
-        "status": deposit.status,
-        "confirmations": confirmations_at(block_height=deposit.block_height, tip_height=tip_height),
-        "required_confirmations": required_confirmations(amount_koinu=deposit.amount_koinu),
-        "block_height": deposit.block_height,
-        "first_seen_at": deposit.first_seen_at,
-        "credited_at": deposit.credited_at,
-    }
+@dataclass(frozen=True)
+class DepositState:
+    """A deposit with its live confirmation count and the confirmations it needs."""
+
+    id: uuid.UUID
+    address: str
+    txid: str
+    vout: int
+    amount_koinu: Koinu
+    status: str
+    confirmations: int
+    required_confirmations: int
+    block_height: int | None
+    first_seen_at: datetime
+    credited_at: datetime | None
+
+
+def deposit_state(deposit: Deposit, *, tip_height: int | None) -> DepositState:
+    """``deposit`` as of our tip at ``tip_height``."""
+    return DepositState(
+        id=deposit.id,
+        address=deposit.address.address,
+        txid=deposit.txid,
+        vout=deposit.vout,
+        amount_koinu=Koinu(deposit.amount_koinu),
+        status=deposit.status,
+        confirmations=confirmations_at(block_height=deposit.block_height, tip_height=tip_height),
+        required_confirmations=required_confirmations(amount_koinu=deposit.amount_koinu),
+        block_height=deposit.block_height,
+        first_seen_at=deposit.first_seen_at,
+        credited_at=deposit.credited_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -119,18 +136,34 @@ def withdrawals_for_user(*, user_id: uuid.UUID) -> QuerySet[Withdrawal]:
     )
 
 
-def withdrawal_view(withdrawal: Withdrawal, *, tip_height: int | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class WithdrawalState:
+    """A withdrawal with its transaction's id and live confirmation count, if it has one."""
+
+    id: uuid.UUID
+    address: str
+    amount_koinu: Koinu
+    fee_koinu: Koinu
+    status: str
+    txid: str | None
+    confirmations: int
+    created_at: datetime
+    failure_reason: str | None
+
+
+def withdrawal_state(withdrawal: Withdrawal, *, tip_height: int | None) -> WithdrawalState:
+    """``withdrawal`` as of our tip at ``tip_height``."""
     chain_tx = withdrawal.chain_tx
-    return {
-        "id": str(withdrawal.id),
-        "address": withdrawal.address,
-        "amount_koinu": withdrawal.amount_koinu,
-        "fee_koinu": withdrawal.fee_koinu,
-        "status": withdrawal.status,
-        "txid": chain_tx.txid if chain_tx is not None else None,
-        "confirmations": confirmations_at(
+    return WithdrawalState(
+        id=withdrawal.id,
+        address=withdrawal.address,
+        amount_koinu=Koinu(withdrawal.amount_koinu),
+        fee_koinu=Koinu(withdrawal.fee_koinu),
+        status=withdrawal.status,
+        txid=chain_tx.txid if chain_tx is not None else None,
+        confirmations=confirmations_at(
             block_height=chain_tx.block_height if chain_tx is not None else None, tip_height=tip_height
         ),
-        "created_at": withdrawal.created_at,
-        "failure_reason": withdrawal.failure_reason or None,
-    }
+        created_at=withdrawal.created_at,
+        failure_reason=withdrawal.failure_reason or None,
+    )
