@@ -3,7 +3,7 @@
 PY ?= python3
 DEVSTACK = $(PY) scripts/devstack
 
-.PHONY: help up down logs status install stores test test-lint test-lib test-services test-frontend test-e2e openapi format reset
+.PHONY: help up down logs status install stores test test-lint test-lib test-platform test-services test-frontend test-e2e openapi format reset
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -33,6 +33,8 @@ test-lint: ## ruff and mypy only
 	$(PY) scripts/run-tests --only lint
 test-lib: ## libs/dbay-common tests only
 	$(PY) scripts/run-tests --only lib
+test-platform: ## the stores killed and stopped under the services (private copies)
+	$(PY) scripts/run-tests --only platform
 test-services: ## the services' tests and the OpenAPI drift check
 	$(PY) scripts/run-tests --only services
 test-frontend: ## eslint, vue-tsc, vitest, build

@@ -81,8 +81,18 @@ def elasticsearch_check(url: str) -> Check:
     return check
 
 
+#: The collection the MongoDB-wire check reads; it holds one document, created by the first check.
+HEALTH_COLLECTION = "dbay_health"
+
+
 def mongodb_check(uri: str) -> Check:
-    """Run the ``ping`` command on the MongoDB-wire server at ``uri``."""
+    """Read one document from the store at ``uri`` (its default database, else ``dbay_health``).
+
+    ``ping`` is not enough on FerretDB: it answers from FerretDB's own metadata while the PostgreSQL
+    under it is down (no database cached yet means no query), so a service would report healthy
+    while every real read fails. Reading a document of an existing collection always reaches
+    PostgreSQL. The first check creates the collection with one upserted document (idempotent).
+    """
 
     def check() -> None:
         from pymongo import MongoClient
@@ -95,7 +105,13 @@ def mongodb_check(uri: str) -> Check:
             socketTimeoutMS=timeout_ms,
         )
         try:
-            client.admin.command("ping")
+            database = client.get_default_database(default=HEALTH_COLLECTION)
+            probes = database[HEALTH_COLLECTION]
+            if probes.find_one({"_id": "probe"}) is None:
+                # A missing collection is answered without PostgreSQL: create it (this reaches it).
+                probes.update_one({"_id": "probe"}, {"$set": {"kind": "health"}}, upsert=True)
+                if probes.find_one({"_id": "probe"}) is None:
+                    raise HealthCheckError("the health document could not be read back")
         finally:
             client.close()
 
