@@ -40,6 +40,7 @@ describe('ForgotPasswordView', () => {
       'Check your email If there is a dBay account for someone@example.test, a link to reset its password is on its way. The link works once and expires soon.',
     )
     expect(page.find('form').exists()).toBe(false)
+    expect(document.activeElement).toBe(page.get('[role="status"]').element)
   })
 
   it('puts an email error on the email field', async () => {
