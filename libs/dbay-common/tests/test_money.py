@@ -202,3 +202,9 @@ def test_pydantic_model_field() -> None:
     for bad in ('"1.5"', "1.5", "true", '"-1"', '" 1"'):
         with pytest.raises(pydantic.ValidationError):
             Paid.model_validate_json(f'{{"amount_koinu": {bad}}}')
+
+
+def test_str_of_an_amount_is_its_digits() -> None:
+    assert str(Koinu(700)) == "700"
+    assert f"{Koinu(150_000_000)}" == "150000000"
+    assert repr(Koinu(700)) == "Koinu(700)"

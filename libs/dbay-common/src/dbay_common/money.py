@@ -133,6 +133,11 @@ class Koinu(int):
     def __repr__(self) -> str:
         return f"Koinu({int(self)})"
 
+    def __str__(self) -> str:
+        # int.__str__ would fall back to __repr__ for a subclass: "Koinu(700)" in a JSON body or a
+        # log line. The plain digits are what every reader of an amount expects.
+        return str(int(self))
+
     # -- arithmetic: stay Koinu, never become float ----------------------------------------------
 
     def __add__(self, other: int) -> Koinu:
