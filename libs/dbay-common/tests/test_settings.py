@@ -290,6 +290,9 @@ def test_common_settings_production_requires_the_secret(monkeypatch: pytest.Monk
     with pytest.raises(MissingSetting, match="JWT_JWKS_URL"):
         build()
     monkeypatch.setenv("JWT_JWKS_URL", "https://user/jwks.json")
+    with pytest.raises(MissingSetting, match="USER_SERVICE_URL"):
+        build()
+    monkeypatch.setenv("USER_SERVICE_URL", "http://user-service:8004")
     settings = build()
     assert settings["SECRET_KEY"] == "s3cret"
     assert settings["ALLOWED_HOSTS"] == ["api.dbay.example"]

@@ -33,6 +33,7 @@ from typing import Any
 from dbay_common.jwt import jwt_settings_from_env
 from dbay_common.logging import configure_logging
 from dbay_common.request_body import max_request_body_bytes
+from dbay_common.sessions import user_service_url
 from dbay_common.settings import (
     current_env,
     database_from_url,
@@ -176,6 +177,8 @@ def common_settings(
         "CELERY_TIMEZONE": "UTC",
         "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
         "DBAY_EVENT_BUS_REDIS_URL": event_bus_redis_url,
+        # user-service inside the platform: where session_now() confirms a session (dbay_common.sessions).
+        "DBAY_USER_SERVICE_URL": user_service_url(),
         "JWT_ISSUER": jwt["issuer"],
         "JWT_AUDIENCE": jwt["audience"],
         "JWT_JWKS_URL": jwt["jwks_url"],

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         TokenUser,
         django_jwt_verifier,
         request_user_id,
+        session_now,
     )
     from dbay_common.drf.exceptions import exception_handler
     from dbay_common.drf.fields import KoinuField
@@ -28,6 +29,7 @@ _EXPORTS = {
     "TokenUser": "dbay_common.drf.authentication",
     "django_jwt_verifier": "dbay_common.drf.authentication",
     "request_user_id": "dbay_common.drf.authentication",
+    "session_now": "dbay_common.drf.authentication",
     "exception_handler": "dbay_common.drf.exceptions",
     "KoinuField": "dbay_common.drf.fields",
     "CursorPagination": "dbay_common.drf.pagination",
@@ -47,6 +49,7 @@ __all__ = [
     "paginated_response",
     "request_user_id",
     "roles_required",
+    "session_now",
 ]
 
 

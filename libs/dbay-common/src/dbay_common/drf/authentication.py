@@ -17,6 +17,7 @@ from rest_framework.request import Request
 
 from dbay_common.jwt import JwtVerifier, TokenInvalid, bearer_token, jwt_settings_from_env, verifier_for
 from dbay_common.principal import user_id_from_claims
+from dbay_common.sessions import SessionStatus, revoked_sessions, session_check_now
 
 AUTHENTICATE_HEADER = 'Bearer realm="api"'
 
@@ -70,6 +71,25 @@ def request_user_id(request: Request) -> uuid.UUID:
     return user_id_from_claims(user.claims if isinstance(user, TokenUser) else None)
 
 
+def session_now(request: Request) -> SessionStatus:
+    """The caller's session confirmed live by user-service at this moment (once per request).
+
+    For views that move money or change security settings: 401 ``session_revoked`` the instant the
+    session ends, 503 if user-service cannot tell (see :mod:`dbay_common.sessions`). The answer's
+    ``email_verified`` is the account's current value, fresher than the token's claim.
+    """
+    cached = getattr(request, "_dbay_session_now", None)
+    if isinstance(cached, SessionStatus):
+        return cached
+    user_id_from_claims(request.user.claims if isinstance(request.user, TokenUser) else None)
+    status = session_check_now(
+        authorization=request.headers.get("Authorization", ""),
+        base_url=getattr(settings, "DBAY_USER_SERVICE_URL", None),
+    )
+    request._dbay_session_now = status  # type: ignore[attr-defined]
+    return status
+
+
 def django_jwt_verifier() -> JwtVerifier:
     """The verifier configured by Django settings.
 
@@ -97,7 +117,9 @@ class JwtAuthentication(BaseAuthentication):
 
     A request without credentials is not rejected here: views opt in to authentication with
     ``permission_classes = [IsAuthenticated]``. A request *with* a bad token is rejected (401,
-    ``invalid_token``) even on public views, so a client learns its token is broken.
+    ``invalid_token``) even on public views, so a client learns its token is broken, and so is a
+    token whose session was revoked (401 ``session_revoked``, from this service's revocation list:
+    :mod:`dbay_common.sessions`).
     """
 
     def authenticate(self, request: Request) -> tuple[TokenUser, str] | None:
@@ -108,6 +130,9 @@ class JwtAuthentication(BaseAuthentication):
             claims = django_jwt_verifier().verify(token)
         except TokenInvalid as error:
             raise exceptions.AuthenticationFailed(str(error), code="invalid_token") from None
+        redis_url = getattr(settings, "REDIS_URL", None)
+        if redis_url:
+            revoked_sessions(redis_url).check(claims)  # 401 session_revoked; 503 if unreadable
         return TokenUser(claims), token
 
     def authenticate_header(self, request: Request) -> str:

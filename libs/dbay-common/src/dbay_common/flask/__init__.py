@@ -14,6 +14,7 @@ from dbay_common.flask.auth import (
     jwt_required,
     request_claims,
     request_user_id,
+    session_now,
 )
 from dbay_common.flask.errors import register_error_handlers
 from dbay_common.flask.fields import KoinuField
@@ -40,4 +41,5 @@ __all__ = [
     "register_error_handlers",
     "request_claims",
     "request_user_id",
+    "session_now",
 ]

@@ -29,6 +29,7 @@ from dbay_common.jwt import jwt_settings_from_env
 from dbay_common.logging import configure_logging, correlation_id_var, request_id_var
 from dbay_common.request_body import JsonTooDeep, json_depth_exceeds, max_request_body_bytes
 from dbay_common.request_ids import CORRELATION_ID_HEADER, REQUEST_ID_HEADER, new_request_id, safe_id
+from dbay_common.sessions import user_service_url
 from dbay_common.settings import current_env, dev_url, env_int, env_str
 from dbay_common.swagger_ui import SWAGGER_UI_DIST, SWAGGER_UI_FILES
 
@@ -101,6 +102,8 @@ def flask_config_from_env(*, service: str) -> dict[str, Any]:
         "DBAY_EVENT_BUS_REDIS_URL": env_str("EVENT_BUS_REDIS_URL", dev_default=dev_url("redis", name="0")),
         "DBAY_IDEMPOTENCY_TTL_S": env_int("IDEMPOTENCY_TTL_S", default=24 * 3600),
         "DBAY_IDEMPOTENCY_LOCK_TIMEOUT_S": env_int("IDEMPOTENCY_LOCK_TIMEOUT_S", default=120),
+        # user-service inside the platform: where session_now() confirms a session (dbay_common.sessions).
+        "DBAY_USER_SERVICE_URL": user_service_url(),
         # Bodies past this are refused with 413 before they are read (dbay_common.request_body).
         "MAX_CONTENT_LENGTH": max_request_body_bytes(),
     }

@@ -20,6 +20,7 @@ from dbay_common.jwt import (
     verifier_from_settings,
 )
 from dbay_common.principal import user_id_from_claims
+from dbay_common.sessions import SessionStatus, revoked_sessions, session_check_now
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,14 +45,37 @@ def flask_jwt_verifier() -> JwtVerifier:
 
 
 def request_claims() -> dict[str, Any] | None:
-    """Verified claims of the current request's Bearer token; None without one; raises if it is bad."""
+    """Verified claims of the current request's Bearer token; None without one; raises if it is bad.
+
+    A token whose session was revoked is bad too: 401 ``session_revoked`` from this service's
+    revocation list in its Redis (``REDIS_URL``; see :mod:`dbay_common.sessions`).
+    """
     try:
         token = bearer_token(request.headers.get("Authorization"))
         if token is None:
             return None
-        return flask_jwt_verifier().verify(token)
+        claims = flask_jwt_verifier().verify(token)
     except TokenInvalid as error:
         raise AuthenticationFailed(str(error), code="invalid_token") from None
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        revoked_sessions(redis_url).check(claims)
+    return claims
+
+
+def session_now() -> SessionStatus:
+    """The caller's session confirmed live by user-service now (once per request); see
+    :func:`dbay_common.drf.session_now`. 401 ``session_revoked``, or 503 if it cannot be told."""
+    cached = g.get("dbay_session_now")
+    if isinstance(cached, SessionStatus):
+        return cached
+    request_user_id()
+    status = session_check_now(
+        authorization=request.headers.get("Authorization", ""),
+        base_url=current_app.config.get("DBAY_USER_SERVICE_URL"),
+    )
+    g.dbay_session_now = status
+    return status
 
 
 def request_user_id() -> uuid.UUID:

@@ -44,6 +44,7 @@ import json
 import re
 import subprocess
 import sys
+import uuid
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -281,6 +282,30 @@ class EventConsumerContract:
     def consume_once(self) -> None:  # pragma: no cover - each subclass overrides it
         raise NotImplementedError
 
+    def service_redis_url(self) -> str:  # pragma: no cover - each subclass overrides it
+        raise NotImplementedError
+
+    def test_consumer_lists_revoked_sessions_in_this_service_redis(
+        self, consumer_handlers: dict[str, EventHandler], event_bus_env: Any
+    ) -> None:
+        """Every service refuses a revoked session's tokens: its consumer records ``session.revoked``."""
+        from dbay_common.sessions import revoked_sessions
+
+        session_id = str(uuid.uuid4())
+        event = Event.new(
+            source="dbay.user",
+            detail_type="session.revoked",
+            data={"session_id": session_id, "user_id": str(uuid.uuid4())},
+        )
+        build_publisher_from_env().publish([event])
+        revocations = revoked_sessions(self.service_redis_url())
+        assert revocations.is_revoked(session_id) is False
+
+        self.consume_once()
+
+        assert revocations.is_revoked(session_id) is True
+        assert 0 < int(revocations.client.ttl(f"dbay:revoked-session:{session_id}")) <= 16 * 60
+
     @staticmethod
     def publish(detail_type: str) -> Event:
         event = Event.new(source="dbay.test", detail_type=detail_type, data={"n": 1})
@@ -367,6 +392,11 @@ class DjangoServiceContract(ServiceContract, EventConsumerContract):
 
         call_command("consume_events", "--max-batches", "1", "--block-ms", "200")
 
+    def service_redis_url(self) -> str:
+        from django.conf import settings
+
+        return str(settings.REDIS_URL)
+
     def test_event_handlers_setting_points_at_this_service_handlers(self, settings: Settings) -> None:
         assert self.event_handlers == settings.DBAY_EVENT_HANDLERS
 
@@ -437,6 +467,10 @@ class FlaskWorkerContract(EventConsumerContract):
     """The event consumer of a Flask service: its ``worker`` module's ``run`` and ``HANDLERS``."""
 
     worker: ClassVar[ModuleType]
+
+    def service_redis_url(self) -> str:
+        package = self.worker.__name__.rpartition(".")[0]
+        return str(importlib.import_module(f"{package}.config").load_config()["REDIS_URL"])
 
     @pytest.fixture
     def consumer_handlers(self) -> dict[str, EventHandler]:

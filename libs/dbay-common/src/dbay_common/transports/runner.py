@@ -16,10 +16,11 @@ event. A handler that raises leaves its event to be delivered again (and dead-le
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from dbay_common.events.context import handling_event
 from dbay_common.events.envelope import Event
+from dbay_common.sessions import SESSION_REVOKED, RevokedSessions, session_revoked_handler
 from dbay_common.shutdown import stop_on_signals
 from dbay_common.transports.base import EventConsumer, EventHandler, build_consumer_from_env
 
@@ -63,15 +64,48 @@ def run_consumer(
     max_batches: int | None = None,
     block_ms: int = 1000,
     consumer: EventConsumer | None = None,
+    session_revocations: Callable[[], RevokedSessions] | None = None,
 ) -> None:
     """Consume as consumer group ``group`` until SIGTERM/SIGINT (or ``max_batches`` polls, for tests).
+
+    Every service that accepts users' access tokens passes ``session_revocations`` (its own
+    revocation list, :mod:`dbay_common.sessions`): the consumer then records each ``session.revoked``
+    there, so the service refuses that session's tokens within moments of the revocation.
 
     A signal lets the event in hand finish and be acknowledged, then returns. ``consumer`` defaults to
     the one ``EVENT_BUS`` configures (:func:`~dbay_common.transports.base.build_consumer_from_env`).
     """
     if consumer is None:
         consumer = build_consumer_from_env(group=group)
+    if session_revocations is not None:
+        handlers = _with_session_revocations(handlers, session_revocations)
     dispatch = event_dispatcher(group=group, handlers=handlers, dedupe=dedupe)
     logger.info("%s consuming %s", group, ", ".join(sorted(handlers)) or "no event types yet")
     with stop_on_signals(consumer.stop):
         consumer.consume(dispatch, max_batches=max_batches, block_ms=block_ms)
+
+
+class _MergedHandlers(Mapping[str, EventHandler]):
+    """The service's handlers (read live, as tests extend them) plus the library's ``session.revoked``."""
+
+    def __init__(self, handlers: Mapping[str, EventHandler], extra: dict[str, EventHandler]) -> None:
+        self.handlers = handlers
+        self.extra = extra
+
+    def __getitem__(self, key: str) -> EventHandler:
+        if key in self.handlers:
+            return self.handlers[key]
+        return self.extra[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.handlers
+        yield from (key for key in self.extra if key not in self.handlers)
+
+    def __len__(self) -> int:
+        return len(set(self.handlers) | set(self.extra))
+
+
+def _with_session_revocations(
+    handlers: Mapping[str, EventHandler], store: Callable[[], RevokedSessions]
+) -> Mapping[str, EventHandler]:
+    return _MergedHandlers(handlers, {SESSION_REVOKED: session_revoked_handler(store)})

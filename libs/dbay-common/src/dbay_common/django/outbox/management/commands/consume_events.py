@@ -18,6 +18,7 @@ from django.db import close_old_connections, connection
 
 from dbay_common.django.outbox.services import inbox_handle
 from dbay_common.events.envelope import Event
+from dbay_common.sessions import revoked_sessions
 from dbay_common.transports.base import EventHandler
 from dbay_common.transports.runner import Dedupe, run_consumer
 
@@ -67,4 +68,5 @@ class Command(BaseCommand):
             dedupe=inbox_dedupe(consumer=service),
             max_batches=options["max_batches"],
             block_ms=options["block_ms"],
+            session_revocations=lambda: revoked_sessions(settings.REDIS_URL),
         )
