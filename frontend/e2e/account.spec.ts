@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { checkA11y, expect, test } from './fixtures'
 
 import {
   accountRegister,
@@ -44,6 +44,7 @@ test('register, verify, sign in, turn on 2FA, sign out and sign in with a code',
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Account')
     await expect(mainNav(page).getByRole('button', { name: `Account menu for ${username}` })).toBeVisible()
     await expect(page.getByText('Please verify your email')).toHaveCount(0)
+    await checkA11y(page)
   })
 
   await test.step('the session survives a reload (silent refresh with the cookie)', async () => {
@@ -74,6 +75,7 @@ test('register, verify, sign in, turn on 2FA, sign out and sign in with a code',
 
     await expect(page).toHaveURL(/\/$/)
     await expect(mainNav(page).getByRole('link', { name: 'Sign in' })).toBeVisible()
+    await checkA11y(page)
 
     // The refresh cookie is gone too: a reload does not sign back in.
     await page.goto('/account')
@@ -84,6 +86,7 @@ test('register, verify, sign in, turn on 2FA, sign out and sign in with a code',
     await signInWithPassword(page, account, email)
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Two-factor authentication')
+    await checkA11y(page)
     const { code } = await freshTotp(secret, usedCounter)
     await page.getByLabel('Authentication code').fill(code)
     await page.getByRole('button', { name: 'Verify' }).click()
@@ -106,5 +109,6 @@ test('register, verify, sign in, turn on 2FA, sign out and sign in with a code',
     const memberSince = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric' }).format(new Date())
     await expect(sellerPage.getByRole('definition')).toHaveText([memberSince, 'No ratings yet', '0 listings'])
     await sellerPage.screenshot({ path: 'test-results/account-seller.png', fullPage: true })
+    await checkA11y(sellerPage)
   })
 })

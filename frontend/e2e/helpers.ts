@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 
 import { expect, type Page } from '@playwright/test'
 
+import { checkA11y } from './support/a11y'
 import { mailWaitFor } from './support/mail'
 import { freshTotp } from './support/totp'
 
@@ -37,6 +38,7 @@ export async function accountRegister(
 ): Promise<number> {
   await page.goto('/register')
   await expect(page).toHaveTitle('Create an account · dBay')
+  await checkA11y(page)
   await page.getByLabel('Email', { exact: true }).fill(account.email)
   await page.getByLabel('Username', { exact: true }).fill(account.username)
   await page.getByLabel('Password', { exact: true }).fill(account.password)
@@ -49,6 +51,7 @@ export async function accountRegister(
 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email')
   await expect(page.getByRole('status').first()).toContainText(account.email)
+  await checkA11y(page)
   return registeredAt
 }
 
@@ -64,10 +67,13 @@ export async function emailVerifyFromMail(page: Page, account: TestAccount, sinc
 
   await expect(page.getByRole('status')).toContainText('Email verified')
   await expect(page.getByRole('status')).toContainText(account.email)
+  await checkA11y(page)
 }
 
 /** On the sign-in page: the password step (by username unless `login` says otherwise). */
 export async function signInWithPassword(page: Page, account: TestAccount, login = account.username): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in')
+  await checkA11y(page)
   await page.getByLabel('Email or username').fill(login)
   await page.getByLabel('Password', { exact: true }).fill(account.password)
   await page.getByRole('button', { name: 'Sign in', exact: true }).click()
@@ -97,6 +103,7 @@ export async function twoFactorTurnOn(
   expect(await qrCode.getAttribute('src')).toMatch(/^data:image\/svg\+xml/)
   const secret = ((await page.getByTestId('two-factor-secret').textContent()) ?? '').replace(/\s+/g, '')
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/)
+  await checkA11y(page)
   if (options.screenshotPrefix !== undefined) {
     await section.screenshot({ path: `${options.screenshotPrefix}-2fa-enrolment.png` })
     await page.screenshot({ path: `${options.screenshotPrefix}-2fa-enrolment-page.png`, fullPage: true })
@@ -108,6 +115,7 @@ export async function twoFactorTurnOn(
 
   await expect(page.getByText('Two-factor authentication is on')).toBeVisible()
   await expect(page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10)
+  await checkA11y(page)
   if (options.screenshotPrefix !== undefined) {
     await section.screenshot({ path: `${options.screenshotPrefix}-2fa-recovery-codes.png` })
   }

@@ -1,4 +1,6 @@
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
+
+import { checkA11y, expect, test } from './fixtures'
 
 import { accountWithTwoFactor } from './helpers'
 import {
@@ -71,6 +73,7 @@ test('deposit from the node, see it incoming and credited, withdraw with 2FA, fi
     expect(await qrCode.getAttribute('src')).toMatch(/^data:image\/svg\+xml/)
     await expect(page.getByText('Regtest network: test coins only')).toBeVisible()
     await pageScreenshot(page, 'wallet-empty')
+    await checkA11y(page)
   })
 
   await test.step('send 3 DOGE from the node: incoming at 0 confirmations', async () => {
