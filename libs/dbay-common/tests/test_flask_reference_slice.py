@@ -50,7 +50,7 @@ def publisher(events_redis_url: str, event_stream: EventStreamNames) -> Iterator
 
 
 def create(client: FlaskClient, name: str, price_koinu: int = 250, **headers: str) -> Any:
-    body = json.dumps({"name": name, "price_koinu": price_koinu})
+    body = json.dumps({"name": name, "price_koinu": str(price_koinu)})
     return client.post(URL, data=body, content_type="application/json", headers=headers)
 
 

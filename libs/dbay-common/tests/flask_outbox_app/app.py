@@ -9,7 +9,7 @@ from flask import Flask
 from pymongo import ASCENDING
 from pymongo.database import Database
 
-from dbay_common.flask import Blueprint, IdempotencyStore, create_service_app, idempotent
+from dbay_common.flask import Blueprint, IdempotencyStore, KoinuField, create_service_app, idempotent
 from dbay_common.mongo import RelayKick, ensure_outbox_indexes
 from tests.flask_outbox_app.events import SERVICE
 from tests.flask_outbox_app.services import widget_create
@@ -19,13 +19,14 @@ API_PREFIX = "/api/v1/widgets"
 
 class WidgetIn(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    price_koinu = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    # Amounts travel as strings of digits, never JSON numbers (docs/architecture.md, "Conventions").
+    price_koinu = KoinuField(required=True, validate=ma.validate.Range(min=1))
 
 
 class WidgetOut(ma.Schema):
     id = ma.fields.String(attribute="_id")
     name = ma.fields.String()
-    price_koinu = ma.fields.String()
+    price_koinu = KoinuField()
 
 
 def create_app(database: Database[dict[str, Any]], *, kick: RelayKick | None = None) -> Flask:
