@@ -7,6 +7,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -275,6 +276,27 @@ def test_stale_claim_taken_over_and_late_owner_ignored(
         201,
         taken.data,
     )
+
+
+def test_concurrent_takeovers_of_a_stale_claim_leave_exactly_one_owner(
+    store: IdempotencyStore, records: Collection[dict[str, Any]]
+) -> None:
+    key = new_key()
+    fingerprint = body_fingerprint(json.dumps({"n": 1}).encode(), "application/json")
+    store.claim(principal="anonymous", method="POST", path=URL, key=key, fingerprint=fingerprint)
+    records.update_one({}, {"$set": {"locked_at": datetime.now(UTC) - timedelta(minutes=10)}})
+    barrier = threading.Barrier(12)
+
+    def take_over() -> bool:
+        barrier.wait()
+        claim = store.claim(principal="anonymous", method="POST", path=URL, key=key, fingerprint=fingerprint)
+        return claim.claim_token is not None
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        owners = [future.result() for future in [pool.submit(take_over) for _ in range(12)]]
+
+    assert owners.count(True) == 1
+    assert records.count_documents({}) == 1
 
 
 def test_expired_record_is_ignored_and_purged(

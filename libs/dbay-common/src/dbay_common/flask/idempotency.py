@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
@@ -103,7 +103,7 @@ class IdempotencyStore:
         """Try to own the key (see the module docstring)."""
         self.ensure_indexes()
         scope = scope_hash(principal=principal, method=method, path=path, key=key)
-        for _ in range(3):  # a release between our insert and read frees the key: try again
+        for _ in range(4):  # a release or a stale record removed between our insert and read: again
             now = datetime.now(UTC)
             token = uuid.uuid4().hex
             claimed_fields = {
@@ -127,7 +127,12 @@ class IdempotencyStore:
                 return MongoClaim(scope=scope, claim_token=token, existing=None)
             except DuplicateKeyError:
                 pass
-            taken = self.collection.find_one_and_update(
+            # A record past its TTL, or a claim whose owner died, is removed and the insert above is
+            # tried again: FerretDB applies find-and-modify as a read and a write-back, so two
+            # requests could both "take over" one record; only the unique insert is race-proof.
+            # The delete names the stale record's own _id and token, so it can never remove the
+            # fresh claim another request inserted meanwhile.
+            stale = self.collection.find_one(
                 {
                     "scope": scope,
                     "$or": [
@@ -138,19 +143,15 @@ class IdempotencyStore:
                             "locked_at": {"$lt": now - timedelta(seconds=self.lock_timeout_s)},
                         },
                     ],
-                },
-                {
-                    "$set": claimed_fields,
-                    "$unset": {"status": "", "headers": "", "body": "", "completed_at": ""},
-                },
-                return_document=ReturnDocument.AFTER,
+                }
             )
-            if taken is not None:
-                return MongoClaim(scope=scope, claim_token=token, existing=None)
+            if stale is not None:
+                self.collection.delete_one({"_id": stale["_id"], "claim_token": stale.get("claim_token")})
+                continue
             existing = self.collection.find_one({"scope": scope})
             if existing is not None:
                 return MongoClaim(scope=scope, claim_token=None, existing=existing)
-        raise RuntimeError("idempotency key claim did not settle after 3 attempts")
+        raise RuntimeError("idempotency key claim did not settle after 4 attempts")
 
     def complete(
         self, *, scope: str, claim_token: str, status: int, headers: list[tuple[str, str]], body: bytes
