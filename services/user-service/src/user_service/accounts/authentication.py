@@ -1,9 +1,10 @@
 """Authentication of user-service's own account endpoints (``me/...``).
 
-Other services accept any unexpired access token: revoking a session there takes effect when its
-access token expires (at most ``ACCESS_TOKEN_TTL_S``). user-service owns the sessions, so for the
-account endpoints it also checks that the token's session (``sid``) is still live: a signed-out or
-revoked session cannot change the password or 2FA with a leftover access token.
+Other services refuse a revoked session's tokens once they read its ``session.revoked`` event, and
+ask ``GET me/session`` before moving money or changing security settings. user-service owns the
+sessions, so on the account endpoints it checks that the token's session (``sid``) is live in its
+database on every request: a signed-out or revoked session cannot change the password or 2FA with a
+leftover access token.
 """
 
 from __future__ import annotations
@@ -15,23 +16,28 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 
 from dbay_common.drf.authentication import JwtAuthentication, TokenUser
-from user_service.accounts.selectors import session_is_active
+from user_service.accounts.selectors import LiveSession, session_live_get
 
 
 class SessionJwtAuthentication(JwtAuthentication):
     """:class:`~dbay_common.drf.JwtAuthentication` plus "the session is still live" (401
-    ``session_revoked`` otherwise)."""
+    ``session_revoked`` otherwise: signed out, revoked, expired, or the account disabled).
 
-    def authenticate(self, request: Request) -> tuple[TokenUser, str] | None:
+    ``request.auth`` is the :class:`~user_service.accounts.selectors.LiveSession` read by that one
+    query, so a view needing the session's current facts (``me/session``) reads no more.
+    """
+
+    def authenticate(self, request: Request) -> tuple[TokenUser, LiveSession] | None:
         result = super().authenticate(request)
         if result is None:
             return None
         user, _token = result
-        if not session_is_active(session_id=str(user.claims.get("sid", "")), user_id=user.id):
+        live = session_live_get(session_id=str(user.claims.get("sid", "")), user_id=user.id)
+        if live is None:
             raise exceptions.AuthenticationFailed(
                 "This session has ended; sign in again.", code="session_revoked"
             )
-        return result
+        return user, live
 
 
 class SessionJwtAuthenticationScheme(OpenApiAuthenticationExtension):

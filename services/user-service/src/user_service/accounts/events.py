@@ -13,7 +13,8 @@ reads it through settings.DBAY_EVENT_HANDLERS. Each handler calls one service fu
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -22,7 +23,7 @@ from dbay_common.events.envelope import Event
 from dbay_common.events.schemas import register_event
 
 if TYPE_CHECKING:
-    from user_service.accounts.models import Profile, User
+    from user_service.accounts.models import Profile, Session, User
 
 
 @register_event("user.registered", 1)
@@ -65,6 +66,29 @@ class UserProfileUpdatedV1(BaseModel):
     updated_at: AwareDatetime
 
 
+SessionRevokedReason = Literal[
+    "sign_out", "revoked", "refresh_token_reuse", "password_reset", "password_changed", "staff"
+]
+
+
+@register_event("session.revoked", 1)
+class SessionRevokedV1(BaseModel):
+    """A signed-in session ended before its time: every service refuses its access tokens from now on.
+
+    ``reason``: the member signed out (``sign_out``), revoked it from the session list (``revoked``),
+    a spent refresh token of it was presented again (``refresh_token_reuse``), the password was reset
+    (``password_reset``: every session) or changed (``password_changed``: every other session), or
+    staff ended it (``staff``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str
+    user_id: str
+    revoked_at: AwareDatetime
+    reason: SessionRevokedReason
+
+
 # -- publishing (inside the caller's transaction) ------------------------------------------------------
 
 
@@ -103,6 +127,30 @@ def user_profile_updated_publish(profile: Profile, *, changed_fields: list[str])
             bio=profile.bio,
             changed_fields=changed_fields,
             updated_at=profile.updated_at,
+        ),
+    )
+
+
+#: The event's ``reason`` for each ``Session.RevokeReason`` stored on the row.
+_SESSION_REVOKED_REASONS: dict[str, SessionRevokedReason] = {
+    "signed_out": "sign_out",
+    "revoked_by_user": "revoked",
+    "refresh_token_reused": "refresh_token_reuse",
+    "password_reset": "password_reset",
+    "password_changed": "password_changed",
+    "staff": "staff",
+}
+
+
+def session_revoked_publish(session: Session, *, revoked_at: datetime) -> Event:
+    """``session.revoked`` for a session whose ``revoked_at``/``revoke_reason`` were just set."""
+    return publish(
+        "session.revoked",
+        SessionRevokedV1(
+            session_id=str(session.id),
+            user_id=str(session.user_id),
+            revoked_at=revoked_at,
+            reason=_SESSION_REVOKED_REASONS[session.revoke_reason],
         ),
     )
 

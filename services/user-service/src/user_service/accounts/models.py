@@ -124,8 +124,9 @@ class Profile(models.Model):
 class Session(models.Model):
     """A signed-in session: one refresh-token family, the ``sid`` of its access tokens.
 
-    Revoking the session (sign-out, reuse of a spent refresh token, password reset, the member
-    revoking it from the session list) ends the family: no refresh token of it is accepted again.
+    Revoking the session (sign-out, reuse of a spent refresh token, password reset or change, the
+    member revoking it from the session list, staff) ends the family: no refresh token of it is
+    accepted again, and ``session.revoked`` tells every other service to refuse its access tokens.
     ``mfa_at`` is when a TOTP code was last checked in this session; tokens minted from the session
     carry it so other services can ask for a *fresh* second factor.
     """
@@ -136,6 +137,7 @@ class Session(models.Model):
         REVOKED_BY_USER = "revoked_by_user"
         PASSWORD_RESET = "password_reset"
         PASSWORD_CHANGED = "password_changed"
+        STAFF = "staff"
 
     id: models.UUIDField = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user: models.ForeignKey = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")

@@ -40,19 +40,55 @@ def login_challenge_user_id(*, mfa_token: str) -> str | None:
     return str(user_id) if user_id is not None else None
 
 
-def session_is_active(*, session_id: str, user_id: str) -> bool:
-    """Whether ``session_id`` is a live session of the active user ``user_id`` (one indexed query)."""
+@dataclass(frozen=True)
+class LiveSession:
+    """A session that is live right now (not revoked, not expired, its account active), with the
+    account facts other services ask for before moving money or changing security settings."""
+
+    session_id: uuid.UUID
+    user_id: uuid.UUID
+    email_verified: bool
+    mfa_enabled: bool
+
+
+def session_live_get(*, session_id: str, user_id: str) -> LiveSession | None:
+    """``session_id`` if it is a live session of the active user ``user_id``, else None.
+
+    One query on the session's primary key joined to its user's row: it runs for every request to an
+    account endpoint and for every introspection (``GET me/session``) other services make.
+    """
     try:
         parsed_session, parsed_user = uuid.UUID(session_id), uuid.UUID(user_id)
     except (TypeError, ValueError):
-        return False
-    return Session.objects.filter(
-        pk=parsed_session,
+        return None
+    row = (
+        Session.objects.filter(
+            pk=parsed_session,
+            user_id=parsed_user,
+            user__is_active=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .values_list("user__email_verified_at", "user__totp_enabled_at")
+        .first()
+    )
+    if row is None:
+        return None
+    email_verified_at, totp_enabled_at = row
+    return LiveSession(
+        session_id=parsed_session,
         user_id=parsed_user,
-        user__is_active=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).exists()
+        email_verified=email_verified_at is not None,
+        mfa_enabled=totp_enabled_at is not None,
+    )
+
+
+def user_get_by_username(*, username: str) -> User:
+    """The member named ``username`` (any case, active or not); 404 when there is none."""
+    user = User.objects.annotate(key=Lower("username")).filter(key=username.strip().lower()).first()
+    if user is None:
+        raise NotFound(f"No user named {username!r}.", code="user_not_found")
+    return user
 
 
 @dataclass(frozen=True)

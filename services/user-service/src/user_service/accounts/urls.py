@@ -19,6 +19,7 @@ urlpatterns = [
     path("auth/password/forgot", passwords.PasswordForgotApi.as_view(), name="password-forgot"),
     path("auth/password/reset", passwords.PasswordResetApi.as_view(), name="password-reset"),
     path("me", me.MeApi.as_view(), name="me"),
+    path("me/session", me.SessionCurrentApi.as_view(), name="me-session-current"),
     path("me/profile", me.ProfileUpdateApi.as_view(), name="me-profile"),
     path("me/password", me.PasswordChangeApi.as_view(), name="me-password"),
     path("me/sessions", me.SessionListApi.as_view(), name="me-sessions"),

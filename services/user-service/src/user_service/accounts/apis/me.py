@@ -1,4 +1,4 @@
-"""The signed-in member: ``me``, ``me/profile``, ``me/password``, ``me/sessions``."""
+"""The signed-in member: ``me``, ``me/session``, ``me/profile``, ``me/password``, ``me/sessions``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from rest_framework.response import Response
 
 from dbay_common.drf.authentication import request_user_id
 from dbay_common.drf.pagination import CursorPagination
+from dbay_common.errors import AuthenticationFailed
+from dbay_common.principal import NOT_AUTHENTICATED_CODE
 from user_service.accounts import selectors, services
 from user_service.accounts.apis.common import (
+    NO_STORE,
     AccountApi,
     ProfileOutputSerializer,
     UserEnvelopeSerializer,
@@ -23,6 +26,7 @@ from user_service.accounts.apis.common import (
     request_session_id,
 )
 from user_service.accounts.models import Profile
+from user_service.accounts.selectors import LiveSession
 from user_service.accounts.throttling import enforce, limit
 
 
@@ -36,6 +40,43 @@ class MeApi(AccountApi):
     def get(self, request: Request) -> Response:
         user = selectors.user_get(user_id=request_user_id(request))
         return Response({"user": UserOutputSerializer(user).data})
+
+
+class SessionCurrentApi(AccountApi):
+    @extend_schema_serializer(component_name="SessionStatus")
+    class OutputSerializer(serializers.Serializer[Any]):
+        session_id = serializers.UUIDField()
+        user_id = serializers.UUIDField()
+        active = serializers.BooleanField(help_text="Always true: an ended session answers 401.")
+        email_verified = serializers.BooleanField(help_text="The account's value now, not the token's.")
+        mfa_enabled = serializers.BooleanField(help_text="Whether the account has 2FA on now.")
+
+    @extend_schema(
+        operation_id="me_session_get",
+        summary="The caller's session, now (introspection)",
+        description=(
+            "Whether the session of the access token is live at this moment, read from user-service's "
+            "database, with the account's current `email_verified` and `mfa_enabled`. Other services "
+            "call it with the caller's `Authorization` header before anything that moves money or "
+            "changes security settings. 401 `session_revoked` once the session was signed out, "
+            "revoked (by the member, a password reset or change, refresh-token reuse or staff), has "
+            "expired, or the account is disabled; 401 `invalid_token`/`not_authenticated` for a "
+            "missing or bad token. One indexed query; not rate-limited."
+        ),
+        responses={200: OutputSerializer, **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        live = request.auth
+        if not isinstance(live, LiveSession):  # SessionJwtAuthentication always sets one
+            raise AuthenticationFailed("Sign in to continue.", code=NOT_AUTHENTICATED_CODE)
+        body = {
+            "session_id": str(live.session_id),
+            "user_id": str(live.user_id),
+            "active": True,
+            "email_verified": live.email_verified,
+            "mfa_enabled": live.mfa_enabled,
+        }
+        return Response(body, headers=NO_STORE)
 
 
 def _optional_text_field(max_length: int) -> serializers.CharField:

@@ -36,7 +36,12 @@ from user_service.accounts.services.registration import (
     user_register,
     user_verification_resend,
 )
-from user_service.accounts.services.sessions import session_logout, session_refresh, session_revoke
+from user_service.accounts.services.sessions import (
+    session_logout,
+    session_refresh,
+    session_revoke,
+    sessions_revoke_by_staff,
+)
 from user_service.accounts.services.sign_in import user_login, user_login_mfa
 from user_service.accounts.services.signing_keys import (
     RotationRefused,
@@ -68,6 +73,7 @@ __all__ = [
     "session_mfa_verify",
     "session_refresh",
     "session_revoke",
+    "sessions_revoke_by_staff",
     "signing_key_ensure",
     "signing_key_rotate",
     "token_hash",

@@ -3,6 +3,10 @@
 Each session is a refresh-token family: a refresh token is single use, and presenting a spent one
 revokes the family. ``access_token_sign``, ``refresh_token_create``, ``session_start`` and
 ``sessions_revoke_all`` run inside the caller's transaction (sign-in, 2FA step-up, password changes).
+
+Every path that ends a session goes through ``_session_revoke`` or ``sessions_revoke_all``, which
+publish one ``session.revoked`` per ended session in the revoking transaction: other services list
+the session as revoked from that event and refuse its access tokens.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.utils import timezone
 
 from dbay_common.errors import ApiError, AuthenticationFailed, NotFound
 from user_service.accounts import keys
+from user_service.accounts.events import session_revoked_publish
 from user_service.accounts.models import RefreshToken, Session, User
 from user_service.accounts.services.common import (
     ClientInfo,
@@ -102,19 +107,49 @@ def session_start(
 
 
 def _session_revoke(session: Session, *, reason: Session.RevokeReason, now: datetime) -> None:
+    """End ``session`` (row locked by the caller, not yet revoked); emits ``session.revoked``."""
     session.revoked_at = now
     session.revoke_reason = reason
     session.save(update_fields=["revoked_at", "revoke_reason"])
+    session_revoked_publish(session, revoked_at=now)
 
 
 def sessions_revoke_all(
     *, user_id: uuid.UUID, reason: Session.RevokeReason, keep_session_id: uuid.UUID | None = None
 ) -> int:
-    """Revoke every live session of the member except ``keep_session_id``; how many were revoked."""
-    sessions = Session.objects.filter(user_id=user_id, revoked_at__isnull=True)
+    """Revoke every live session of the member except ``keep_session_id``; how many were revoked.
+
+    Call inside a transaction. Locks the sessions' rows in id order; emits one ``session.revoked``
+    per session it ends (sessions already revoked or expired are left alone).
+    """
+    now = timezone.now()
+    sessions = Session.objects.filter(user_id=user_id, revoked_at__isnull=True, expires_at__gt=now)
     if keep_session_id is not None:
         sessions = sessions.exclude(pk=keep_session_id)
-    return sessions.update(revoked_at=timezone.now(), revoke_reason=reason)
+    ended = list(sessions.select_for_update().order_by("id"))
+    for session in ended:
+        _session_revoke(session, reason=reason, now=now)
+    return len(ended)
+
+
+@transaction.atomic
+def sessions_revoke_by_staff(*, user_id: uuid.UUID, session_id: uuid.UUID | None = None) -> int:
+    """Staff end one session of the member (``session_id``) or all of them; how many were ended.
+
+    For an operator responding to a compromised account (``manage.py revoke_sessions``). Locks the
+    session rows; emits ``session.revoked`` with reason ``staff`` for each.
+    """
+    if session_id is None:
+        return sessions_revoke_all(user_id=user_id, reason=Session.RevokeReason.STAFF)
+    session = (
+        Session.objects.select_for_update()
+        .filter(pk=session_id, user_id=user_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if session is None:
+        raise NotFound("No such active session.", code="session_not_found")
+    _session_revoke(session, reason=Session.RevokeReason.STAFF, now=timezone.now())
+    return 1
 
 
 def session_refresh(*, refresh_token: str, client: ClientInfo) -> IssuedTokens:
@@ -122,9 +157,9 @@ def session_refresh(*, refresh_token: str, client: ClientInfo) -> IssuedTokens:
 
     Locks the session row, then reads the token under that lock, so two concurrent uses of one token
     cannot both succeed: the second sees it spent. Presenting a spent token revokes the whole family
-    (401 ``refresh_token_reused``; committed before answering). A revoked family answers 401
-    ``session_revoked``, an expired token or session 401 ``session_expired``, an unknown token 401
-    ``invalid_token``.
+    (401 ``refresh_token_reused``; committed, with ``session.revoked``, before answering). A revoked
+    family answers 401 ``session_revoked``, an expired token or session 401 ``session_expired``, an
+    unknown token 401 ``invalid_token``.
     """
 
     def run() -> IssuedTokens | ApiError:
@@ -180,8 +215,8 @@ def session_refresh(*, refresh_token: str, client: ClientInfo) -> IssuedTokens:
 @transaction.atomic
 def session_logout(*, refresh_token: str | None, session_id: uuid.UUID | None = None) -> None:
     """Revoke the family of ``refresh_token`` (or, without one, the session ``session_id`` of the
-    caller's access token). Locks the session row. Unknown tokens are ignored: signing out always
-    succeeds."""
+    caller's access token). Locks the session row; emits ``session.revoked`` when it ends a session.
+    Unknown tokens and ended sessions are ignored: signing out always succeeds."""
     target: uuid.UUID | None = None
     if refresh_token:
         target = (
@@ -200,7 +235,9 @@ def session_logout(*, refresh_token: str | None, session_id: uuid.UUID | None = 
 
 @transaction.atomic
 def session_revoke(*, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
-    """Revoke one of the member's own active sessions (404 for anyone else's or an ended one)."""
+    """Revoke one of the member's own active sessions (404 for anyone else's or an ended one).
+
+    Locks the session row; emits ``session.revoked`` (reason ``revoked``)."""
     session = (
         Session.objects.select_for_update()
         .filter(pk=session_id, user_id=user_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
