@@ -27,7 +27,6 @@ other. ``docs/flask-outbox.md`` gives the full argument.
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,6 +40,7 @@ from pymongo.results import InsertOneResult, UpdateResult
 
 from dbay_common.events.context import new_event
 from dbay_common.events.envelope import Event
+from dbay_common.events.retry import outbox_retry_delay_s
 from dbay_common.mongo.locks import (
     DEFAULT_LEASE_S,
     DEFAULT_LOCKS_COLLECTION,
@@ -77,8 +77,6 @@ LAST_ERROR = "outbox_last_error"
 INVALID = "outbox_invalid"
 OUTBOX_FIELDS = frozenset({OUTBOX, PENDING, NEXT_AT, ATTEMPTS, LAST_ERROR, INVALID})
 
-RETRY_BASE_DELAY_S = 1.0
-RETRY_MAX_DELAY_S = 300.0
 _MAX_ERROR_CHARS = 2000
 
 Document = dict[str, Any]
@@ -193,16 +191,6 @@ def ensure_outbox_indexes(collection: Collection[Document]) -> None:
 
 
 # -- relay side -------------------------------------------------------------------------------------
-
-
-def outbox_retry_delay_s(attempts: int) -> float:
-    """Delay before retry number ``attempts``: exponential from 1 s, capped at 5 min, with jitter.
-
-    "Equal jitter" (half fixed, half random) keeps the delay growing while spreading documents of one
-    failed batch apart, as the Django relay does.
-    """
-    ceiling = min(RETRY_MAX_DELAY_S, RETRY_BASE_DELAY_S * 2 ** max(0, attempts - 1))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not cryptography
 
 
 def _due_filter(now: datetime) -> Document:

@@ -17,7 +17,6 @@ versions or states carried in the data instead.
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -28,6 +27,7 @@ from pydantic import ValidationError
 
 from dbay_common.django.outbox.models import InboxEvent, OutboxEvent
 from dbay_common.events.envelope import Event
+from dbay_common.events.retry import outbox_retry_delay_s
 from dbay_common.transports.base import EventPublisher
 
 __all__ = [
@@ -40,8 +40,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-RETRY_BASE_DELAY_S = 1.0
-RETRY_MAX_DELAY_S = 300.0
 _MAX_ERROR_CHARS = 2000
 
 
@@ -68,16 +66,6 @@ def outbox_publish(event: Event) -> None:
         detail_type=event.detail_type,
         payload=event.to_dict(),
     )
-
-
-def outbox_retry_delay_s(attempts: int) -> float:
-    """Delay before retry number ``attempts``: exponential from 1 s, capped at 5 min, with jitter.
-
-    "Equal jitter" (half fixed, half random) keeps the delay growing while spreading rows of one
-    failed batch apart, so a single poison event stops dragging the same neighbours down with it.
-    """
-    ceiling = min(RETRY_MAX_DELAY_S, RETRY_BASE_DELAY_S * 2 ** max(0, attempts - 1))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not cryptography
 
 
 def _record_failure(rows: Iterable[OutboxEvent], error: str, now: datetime) -> None:
