@@ -17,7 +17,7 @@ What is deliberately *not* here:
 from pathlib import Path
 
 from dbay_common.django.conf import common_settings
-from dbay_common.settings import InvalidSetting, dev_url, env_int, env_str
+from dbay_common.settings import InvalidSetting, dev_url, env_int, env_str, is_production
 from wallet_service.chain.networks import DEV_ACCOUNT_XPUBS, NETWORKS
 
 _COMMON = common_settings(
@@ -25,7 +25,7 @@ _COMMON = common_settings(
     base_dir=Path(__file__).resolve().parent.parent,
     root_urlconf="wallet_service.urls",
     api_prefix="api/v1/wallet/",
-    installed_apps=["wallet_service.ledger", "wallet_service.chain"],
+    installed_apps=["wallet_service.ledger", "wallet_service.chain", "wallet_service.staff"],
     database_name="wallet",
     redis_db=3,
 )
@@ -121,6 +121,23 @@ CHAIN_POLL_INTERVAL_MS = env_int("CHAIN_POLL_INTERVAL_MS", default=200)
 SIGNER_POLL_INTERVAL_MS = env_int("SIGNER_POLL_INTERVAL_MS", default=500)
 SIGNER_REBROADCAST_INTERVAL_S = env_int("SIGNER_REBROADCAST_INTERVAL_S", default=60)
 SIGNER_MAX_BATCH = env_int("SIGNER_MAX_BATCH", default=20)
+
+# ---- test hook: freeze a web worker at a step so a test can SIGKILL it there -----------------------
+
+# A file naming the step (wallet_service.testing_hooks); refused in production.
+WALLET_TEST_PAUSE_FILE = env_str("WALLET_TEST_PAUSE_FILE", default="")
+if WALLET_TEST_PAUSE_FILE:
+    if is_production():
+        raise InvalidSetting("WALLET_TEST_PAUSE_FILE is a test hook and is refused in production")
+    MIDDLEWARE: list[str] = _COMMON["MIDDLEWARE"]
+    _idempotency = MIDDLEWARE.index("dbay_common.django.idempotency.middleware.IdempotencyMiddleware")
+    MIDDLEWARE = [
+        *MIDDLEWARE[:_idempotency],
+        "wallet_service.testing_hooks.PauseOutsideIdempotencyMiddleware",
+        MIDDLEWARE[_idempotency],
+        "wallet_service.testing_hooks.PauseInsideIdempotencyMiddleware",
+        *MIDDLEWARE[_idempotency + 1 :],
+    ]
 
 # ---- the ledger's internal API -------------------------------------------------------------------
 

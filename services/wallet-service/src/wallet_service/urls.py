@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     *public_api_urlpatterns(urls="wallet_service.ledger.urls"),
     path(settings.DBAY_API_PREFIX, include("wallet_service.chain.urls")),
+    path(settings.DBAY_API_PREFIX, include("wallet_service.staff.urls")),
 ]

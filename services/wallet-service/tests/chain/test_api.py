@@ -242,7 +242,7 @@ def test_wallet_events_carry_the_request_correlation_id(
     )
     rejected = client.post(
         f"/api/v1/wallet/withdrawals/{requested.json()['id']}/reject",
-        data={},
+        data={"reason": "address on a sanctions list"},
         content_type="application/json",
         HTTP_X_CORRELATION_ID="review-7",
         **staff,
@@ -411,8 +411,8 @@ def test_daily_velocity_limit(
     error = over.json()["error"]
     assert error["code"] == "velocity_limit_exceeded"
     assert error["message"] == (
-        "This withdrawal would exceed your daily limit of 30000000 koinu "
-        "(10000000 koinu left in the last 24 hours)."
+        "This withdrawal would exceed your daily limit of 0.30000000 DOGE "
+        "(0.10000000 DOGE left in the last 24 hours)."
     )
     assert Withdrawal.objects.filter(user_id=user_id).count() == 1 and wallet_counters(user_id) == before
     # Up to the limit exactly is fine; a rejected withdrawal does not count.
@@ -451,7 +451,10 @@ def test_above_threshold_waits_for_staff_who_can_approve_or_reject(
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert Withdrawal.objects.get(id=big["id"]).reviewed_by == str(staff_id)
     twice = client.post(
-        f"/api/v1/wallet/withdrawals/{big['id']}/reject", data={}, content_type="application/json", **staff
+        f"/api/v1/wallet/withdrawals/{big['id']}/reject",
+        data={"reason": "too late"},
+        content_type="application/json",
+        **staff,
     )
     assert twice.status_code == 409  # approved cannot be rejected any more
 
@@ -517,7 +520,9 @@ def test_concurrent_withdrawals_of_most_of_the_balance_only_one_succeeds(
 
     def request() -> None:
         try:
-            withdrawal_request(user_id=user_id, address=REGTEST_DEST, amount_koinu=6 * UNIT)
+            withdrawal_request(
+                user_id=user_id, address=REGTEST_DEST, amount_koinu=6 * UNIT, idempotency_key=uuid.uuid4().hex
+            )
             outcome = "ok"
         except InsufficientFunds:
             outcome = "insufficient_funds"

@@ -70,7 +70,9 @@ def test_withdrawal_end_to_end(
 ) -> None:
     user_id = funded_user(5 * UNIT)
     destination = node.new_address()
-    withdrawal = withdrawal_request(user_id=user_id, address=destination, amount_koinu=2 * UNIT)
+    withdrawal = withdrawal_request(
+        user_id=user_id, address=destination, amount_koinu=2 * UNIT, idempotency_key=uuid.uuid4().hex
+    )
     custody_before = platform_net(PlatformAccount.CUSTODY)
     seen: dict[str, Any] = {}
 
@@ -139,7 +141,9 @@ def test_several_withdrawals_are_batched_into_one_transaction(
     users = [funded_user(3 * UNIT) for _ in range(3)]
     destinations = [node.new_address() for _ in users]
     for user_id, destination, amount in zip(users, destinations, (UNIT, 2 * UNIT, 15_000_000), strict=True):
-        withdrawal_request(user_id=user_id, address=destination, amount_koinu=amount)
+        withdrawal_request(
+            user_id=user_id, address=destination, amount_koinu=amount, idempotency_key=uuid.uuid4().hex
+        )
     network_fees_before = platform_net(PlatformAccount.NETWORK_FEES)
 
     signer_step(keys=signer_keys, client=rpc)
@@ -170,7 +174,9 @@ def test_transaction_whose_input_was_spent_elsewhere_fails_and_the_hold_is_voide
     rpc: NodeClient,
 ) -> None:
     user_id = funded_user(3 * UNIT)
-    withdrawal = withdrawal_request(user_id=user_id, address=node.new_address(), amount_koinu=UNIT)
+    withdrawal = withdrawal_request(
+        user_id=user_id, address=node.new_address(), amount_koinu=UNIT, idempotency_key=uuid.uuid4().hex
+    )
     chain_tx = withdrawals_sign_batch(keys=signer_keys)
     assert chain_tx is not None
     [spent] = Utxo.objects.filter(reserved_by=chain_tx)
@@ -267,7 +273,9 @@ def test_signer_killed_at_each_step_pays_each_withdrawal_exactly_once(
     users = [funded_user(3 * UNIT) for _ in range(2)]
     destinations = [node.new_address() for _ in users]
     for user_id, destination in zip(users, destinations, strict=True):
-        withdrawal_request(user_id=user_id, address=destination, amount_koinu=UNIT)
+        withdrawal_request(
+            user_id=user_id, address=destination, amount_koinu=UNIT, idempotency_key=uuid.uuid4().hex
+        )
     env = process_env(session_keys, dogecoin_rpc_url, SIGNER_SEED_MNEMONIC=session_keys.mnemonic)
 
     process = run_signer({**env, "SIGNER_TEST_PAUSE_AT": point})

@@ -60,6 +60,11 @@ def deposit_shortfall_id(txid: str, vout: int, reversal_number: int) -> uuid.UUI
     return _id(f"deposit:{txid}:{vout}:shortfall:{reversal_number}")
 
 
+def withdrawal_id_for_request(user_id: uuid.UUID, idempotency_key: str) -> uuid.UUID:
+    """The id of the withdrawal a user requests with ``idempotency_key``: one key, one withdrawal, ever."""
+    return _id(f"withdrawal-request:{user_id}:{idempotency_key}")
+
+
 def withdrawal_hold_id(withdrawal_id: uuid.UUID) -> uuid.UUID:
     return _id(f"withdrawal:{withdrawal_id}:hold")
 

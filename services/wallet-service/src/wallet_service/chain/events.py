@@ -118,6 +118,30 @@ class WithdrawalFailedV1(_Payload):
     txid: str | None
 
 
+@register_event("withdrawal.held", 1)
+class WithdrawalHeldV1(_Payload):
+    """The signer found the wallet frozen when it came to pay this approved withdrawal: it was not
+    paid, it stays held (status ``on_hold``) and waits for staff to approve it again or reject it."""
+
+    withdrawal_id: str
+    user_id: str
+    amount_koinu: Koinu
+    fee_koinu: Koinu
+    reason: Literal["account_frozen"]
+
+
+@register_event("withdrawal.unconfirmed", 1)
+class WithdrawalUnconfirmedV1(_Payload):
+    """A reorg removed the block holding the confirmed withdrawal's transaction. The payment stands
+    (the transaction is back in the mempool and is rebroadcast); ``withdrawal.confirmed`` follows
+    again when it is mined on the new chain."""
+
+    withdrawal_id: str
+    user_id: str
+    txid: str
+    orphaned_block_hash: str
+
+
 # -- publishing: one function per event type ------------------------------------------------------------
 
 
@@ -251,5 +275,32 @@ def withdrawal_failed_published(
             reason=reason,
             message=withdrawal.failure_reason,
             txid=txid,
+        ),
+    )
+
+
+def withdrawal_held_published(withdrawal: Withdrawal) -> Event:
+    """``withdrawal.held``: the signer refused to pay it because the wallet is frozen (``on_hold``)."""
+    return publish(
+        "withdrawal.held",
+        WithdrawalHeldV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(withdrawal.user_id),
+            amount_koinu=Koinu(withdrawal.amount_koinu),
+            fee_koinu=Koinu(withdrawal.fee_koinu),
+            reason="account_frozen",
+        ),
+    )
+
+
+def withdrawal_unconfirmed_published(withdrawal: Withdrawal, *, txid: str, orphaned_block_hash: str) -> Event:
+    """``withdrawal.unconfirmed``: a reorg took its confirmed transaction out of the best chain."""
+    return publish(
+        "withdrawal.unconfirmed",
+        WithdrawalUnconfirmedV1(
+            withdrawal_id=str(withdrawal.id),
+            user_id=str(withdrawal.user_id),
+            txid=txid,
+            orphaned_block_hash=orphaned_block_hash,
         ),
     )

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from wallet_service.chain import booking, events
@@ -288,10 +289,12 @@ def _settle(height: int) -> StepResult:
             _deposit_credit(deposit, confirmations=confirmations)
             result.deposits_credited += 1
     minimum_height = height - int(settings.WITHDRAWAL_CONFIRMATIONS) + 1
+    # A settled transaction mined again after a reorg is confirmed again at once: the ledger has
+    # already booked it, and reconciliation counts it as settled only while it is in a block.
     due = ChainTransaction.objects.select_for_update().filter(
+        Q(block_height__lte=minimum_height) | Q(settled_at__isnull=False),
         state__in=[ChainTransaction.State.SIGNED, ChainTransaction.State.BROADCAST],
         block_height__isnull=False,
-        block_height__lte=minimum_height,
     )
     for chain_tx in due:
         assert chain_tx.block_height is not None  # filtered above
@@ -353,7 +356,8 @@ def _chain_tx_confirm(chain_tx: ChainTransaction, *, confirmations: int) -> int:
         )
     chain_tx.state = ChainTransaction.State.CONFIRMED
     chain_tx.confirmed_at = now
-    chain_tx.save(update_fields=["state", "confirmed_at"])
+    chain_tx.settled_at = chain_tx.settled_at or now
+    chain_tx.save(update_fields=["state", "confirmed_at", "settled_at"])
     Utxo.objects.filter(reserved_by=chain_tx).update(is_spendable=False)  # spent by it, for good
     Utxo.objects.filter(created_by=chain_tx).update(is_spendable=True)
     return len(withdrawals)
@@ -390,15 +394,47 @@ def _undo_tip(tip: ChainBlock) -> StepResult:
         Utxo.objects.filter(spent_block_hash=tip.hash).update(spent_txid=None, spent_block_hash=None)
         for chain_tx in ChainTransaction.objects.select_for_update().filter(block_hash=tip.hash):
             if chain_tx.state == ChainTransaction.State.CONFIRMED:
-                # Deeper than WITHDRAWAL_CONFIRMATIONS: the ledger has already posted it. The
-                # transaction is normally mined again from the mempool; reconciliation lists it.
-                logger.critical(
-                    "reorg orphaned block %s holding our confirmed transaction %s", tip.hash, chain_tx.txid
-                )
+                _chain_tx_unconfirm(chain_tx, orphaned_block_hash=tip.hash)
                 continue
             chain_tx.block_height = chain_tx.block_hash = None
             chain_tx.save(update_fields=["block_height", "block_hash"])
     return result
+
+
+def _chain_tx_unconfirm(chain_tx: ChainTransaction, *, orphaned_block_hash: str) -> None:
+    """Our settled transaction's block left the best chain (a reorg deeper than WITHDRAWAL_CONFIRMATIONS).
+
+    The payment is not undone: the transaction was signed and sent, it is back in the node's
+    mempool (and the signer rebroadcasts an unmined ``broadcast`` transaction), so it will almost
+    surely be mined again; giving the user the money back could pay twice. So the ledger keeps its
+    settlement, and the chain rows tell the truth: the transaction is ``broadcast`` and unmined again
+    (``settled_at`` kept: it was settled), its withdrawals ``broadcast`` with 0 confirmations
+    (``withdrawal.unconfirmed`` each), its inputs back in our tracked outputs (unspent on chain) and
+    its change not spendable. When the new chain mines it, :func:`_settle` confirms it again; the
+    settlement transfers are idempotent by id, so nothing is booked twice. Until then reconciliation
+    reports it as a settled transaction outside the best chain (critical).
+    """
+    logger.critical(
+        "reorg orphaned block %s holding our settled transaction %s: back to broadcast until re-mined",
+        orphaned_block_hash,
+        chain_tx.txid,
+    )
+    chain_tx.state = ChainTransaction.State.BROADCAST
+    chain_tx.block_height = chain_tx.block_hash = None
+    chain_tx.save(update_fields=["state", "block_height", "block_hash"])
+    # Its inputs are unspent on chain again (those whose own deposit is still credited), its change is not.
+    Utxo.objects.filter(reserved_by=chain_tx).filter(
+        Q(source=Utxo.Source.CHANGE) | Q(deposit__status=Deposit.Status.CREDITED)
+    ).update(is_spendable=True)
+    Utxo.objects.filter(created_by=chain_tx).update(is_spendable=False)
+    for withdrawal in Withdrawal.objects.select_for_update().filter(
+        chain_tx=chain_tx, status=Withdrawal.Status.CONFIRMED
+    ):
+        withdrawal.status = Withdrawal.Status.BROADCAST
+        withdrawal.save(update_fields=["status"])
+        events.withdrawal_unconfirmed_published(
+            withdrawal, txid=chain_tx.txid, orphaned_block_hash=orphaned_block_hash
+        )
 
 
 def _deposit_reverse(deposit: Deposit, *, orphaned_block_hash: str) -> None:

@@ -194,7 +194,7 @@ def decode_address(address: str, network: Network) -> DecodedAddress:
         raise AddressError(
             f"This is a Dogecoin {' or '.join(others)} address, but this service runs on {network.name}."
         )
-    raise AddressError(f"Not a Dogecoin {network.name} address (unknown version byte 0x{version:02x}).")
+    raise AddressError(f"Not a Dogecoin {network.name} address.")
 
 
 def pubkey_hash_of_p2pkh_script(script: bytes) -> bytes | None:

@@ -220,6 +220,11 @@ class ChainTransaction(models.Model):
     confirmed_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
         null=True, blank=True
     )
+    # When its withdrawals were first posted in the ledger. Kept if a reorg takes the transaction out
+    # of the best chain again (state back to broadcast): the ledger never un-books a payment sent.
+    settled_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        null=True, blank=True
+    )
     failed_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
         null=True, blank=True
     )
@@ -228,6 +233,10 @@ class ChainTransaction(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(fee_koinu__gte=0), name="chain_tx_fee_nonneg"),
+            models.CheckConstraint(
+                condition=~Q(state="confirmed") | Q(settled_at__isnull=False),
+                name="chain_tx_confirmed_is_settled",
+            ),
             models.CheckConstraint(
                 condition=Q(block_height__isnull=True, block_hash__isnull=True)
                 | Q(block_height__isnull=False, block_hash__isnull=False),
@@ -312,13 +321,23 @@ class Withdrawal(models.Model):
 
     ``awaiting_approval`` (above the staff threshold) → ``approved`` (queued for the signer) →
     ``signed`` → ``broadcast`` → ``confirmed``; or ``rejected`` (by staff) / ``failed`` (the chain
-    transaction failed). Amount plus fee are held by a pending ledger transfer from the moment of
-    the request (``hold_transfer_id``) until it is posted (confirmed) or voided (rejected, failed).
+    transaction failed). ``on_hold``: the signer found the wallet frozen when it came to pay an
+    approved withdrawal; it waits for staff (approve again once the review is done, or reject).
+    Amount plus fee are held by a pending ledger transfer from the moment of the request
+    (``hold_transfer_id``) until it is posted (confirmed) or voided (rejected, failed).
+
+    The id is derived from (user, Idempotency-Key) (``booking.withdrawal_id_for_request``) and the
+    key is kept in ``idempotency_key``: the row is the record of the key, so a retried request can
+    never make a second withdrawal.
     """
+
+    #: Set (not stored) when a request found this withdrawal already made with its key.
+    is_replayed = False
 
     class Status(models.TextChoices):
         AWAITING_APPROVAL = "awaiting_approval"
         APPROVED = "approved"
+        ON_HOLD = "on_hold"
         SIGNED = "signed"
         BROADCAST = "broadcast"
         CONFIRMED = "confirmed"
@@ -329,6 +348,9 @@ class Withdrawal(models.Model):
         primary_key=True, default=uuid.uuid4, editable=False
     )
     user_id: models.UUIDField[uuid.UUID, uuid.UUID] = models.UUIDField()
+    idempotency_key: models.CharField[str | None, str | None] = models.CharField(
+        max_length=255, null=True, blank=True, help_text="the request's Idempotency-Key"
+    )
     address: models.CharField[str, str] = models.CharField(max_length=64)
     amount_koinu: models.BigIntegerField[int, int] = models.BigIntegerField()
     fee_koinu: models.BigIntegerField[int, int] = models.BigIntegerField(
@@ -368,9 +390,14 @@ class Withdrawal(models.Model):
                 name="chain_withdrawal_signed_has_tx",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["awaiting_approval", "approved", "rejected"])
+                condition=~Q(status__in=["awaiting_approval", "approved", "on_hold", "rejected"])
                 | Q(chain_tx__isnull=True),
                 name="chain_withdrawal_unsigned_has_no_tx",
+            ),
+            models.UniqueConstraint(
+                fields=["user_id", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="chain_withdrawal_one_per_key",
             ),
         ]
         indexes = [
@@ -380,3 +407,23 @@ class Withdrawal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.amount_koinu} {self.status}"
+
+
+class ReconciliationRun(models.Model):
+    """The outcome of one reconciliation (``manage.py reconcile`` or the periodic task), kept for staff."""
+
+    id: int
+
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(default=timezone.now)
+    is_balanced: models.BooleanField[bool, bool] = models.BooleanField()
+    drift_koinu: models.BigIntegerField[int | None, int | None] = models.BigIntegerField(
+        null=True, blank=True
+    )
+    #: The report (``ReconciliationReport.as_dict()``), or ``{"error": ...}`` when it could not run.
+    report: models.JSONField[dict[str, object], dict[str, object]] = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["-created_at"], name="chain_reconcile_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {'balanced' if self.is_balanced else 'DRIFT'}"

@@ -11,8 +11,10 @@ from django.db.models import QuerySet, Sum
 
 from dbay_common.errors import InvalidRequest
 from dbay_common.money import Koinu
+from wallet_service.amounts import amount_total_check
 from wallet_service.chain.models import ChainBlock, Deposit, Withdrawal
 from wallet_service.chain.transactions import FEE_PER_KB_KOINU, fee_for_size, withdrawal_quote_size
+from wallet_service.ledger.selectors import user_balances
 
 INCOMING_STATUSES = (Deposit.Status.PENDING, Deposit.Status.CONFIRMING)
 
@@ -111,8 +113,13 @@ def withdrawal_quote(*, amount_koinu: Koinu) -> WithdrawalQuote:
     (226 bytes → 1,000,000 koinu). The transaction the signer actually builds may have more inputs
     or pay several withdrawals at once; the difference is the platform's (network_fees account).
 
-    Raises a 400 ``amount_below_dust`` (param ``amount_koinu``) below ``WITHDRAWAL_MIN_KOINU``.
+    Raises a 400 (param ``amount_koinu``): ``amount_below_dust`` below ``WITHDRAWAL_MIN_KOINU``;
+    ``amount_too_large`` when amount + fee would pass the largest balance possible
+    (:data:`wallet_service.amounts.MAX_BALANCE_KOINU`), checked before anything adds them.
     """
+    size = withdrawal_quote_size()
+    fee = fee_for_size(size)
+    amount_total_check(amount_koinu=amount_koinu, fee_koinu=fee, param="amount_koinu")
     minimum = int(settings.WITHDRAWAL_MIN_KOINU)
     if amount_koinu < minimum:
         raise InvalidRequest(
@@ -121,13 +128,32 @@ def withdrawal_quote(*, amount_koinu: Koinu) -> WithdrawalQuote:
             code="amount_below_dust",
             param="amount_koinu",
         )
-    size = withdrawal_quote_size()
     return WithdrawalQuote(
         amount_koinu=amount_koinu,
-        fee_koinu=Koinu(fee_for_size(size)),
+        fee_koinu=Koinu(fee),
         estimated_size_bytes=size,
         fee_per_kb_koinu=Koinu(FEE_PER_KB_KOINU),
     )
+
+
+def withdrawal_quote_max(*, user_id: uuid.UUID) -> WithdrawalQuote:
+    """The quote of the largest withdrawal the user can make now: available balance minus the fee.
+
+    Raises a 400 ``insufficient_funds`` (param ``amount_koinu``) when what is left after the fee is
+    below the minimum withdrawal.
+    """
+    available = user_balances(user_id=user_id).available_koinu
+    fee = fee_for_size(withdrawal_quote_size())
+    minimum = int(settings.WITHDRAWAL_MIN_KOINU)
+    if available - fee < minimum:
+        raise InvalidRequest(
+            f"Your available balance ({Koinu(max(0, available)).to_doge()} DOGE) is too small: a "
+            f"withdrawal needs at least {Koinu(minimum).to_doge()} DOGE plus the "
+            f"{Koinu(fee).to_doge()} DOGE network fee.",
+            code="insufficient_funds",
+            param="amount_koinu",
+        )
+    return withdrawal_quote(amount_koinu=Koinu(available - fee))
 
 
 def withdrawals_for_user(*, user_id: uuid.UUID) -> QuerySet[Withdrawal]:

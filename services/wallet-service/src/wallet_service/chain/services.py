@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from dbay_common.errors import Conflict, InvalidRequest, NotFound
+from dbay_common.django.idempotency.middleware import IDEMPOTENCY_HEADER
+from dbay_common.errors import Conflict, InvalidRequest, NotFound, UnprocessableEntity
 from dbay_common.money import Koinu
 from wallet_service.chain import booking, events
 from wallet_service.chain.keys import (
@@ -102,38 +103,71 @@ def change_address_create() -> WalletAddress:
 # -- withdrawals ---------------------------------------------------------------------------------------
 
 
-def withdrawal_address_check(address: str) -> str:
-    """Validate a destination for the configured network; raise a 400 naming ``address`` otherwise.
+def withdrawal_address_check(address: str, *, user_id: uuid.UUID | None = None) -> str:
+    """Validate a destination for the configured network; raise a 400 ``invalid_address`` otherwise.
 
-    Our own change addresses are refused: a payment to one would be indistinguishable from change.
+    The message says which check failed, in words a user can act on: not an address, a bad checksum
+    (a typo), an address of another Dogecoin network (mainnet on regtest, say), the user's own
+    deposit address (the DOGE would only come back), or one of the platform's change addresses (a
+    payment to one would be indistinguishable from change). The web app calls this through
+    ``GET withdrawals/address-check`` before it asks for a 2FA code.
     """
     try:
         decode_address(address, configured_network())
     except AddressError as error:
         raise InvalidRequest(str(error), code="invalid_address", param="address") from None
-    if WalletAddress.objects.filter(address=address, chain=int(AddressChain.INTERNAL)).exists():
+    owner = WalletAddress.objects.filter(address=address).values_list("chain", "user_id").first()
+    if owner is not None and owner[0] == int(AddressChain.INTERNAL):
         raise InvalidRequest(
             "This address belongs to the platform's own wallet.", code="invalid_address", param="address"
+        )
+    if owner is not None and user_id is not None and owner[1] == user_id:
+        raise InvalidRequest(
+            "This is one of your own deposit addresses: DOGE sent there would come straight back to "
+            "your wallet.",
+            code="invalid_address",
+            param="address",
         )
     return address
 
 
 @transaction.atomic
-def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: Koinu) -> Withdrawal:
+def withdrawal_request(
+    *, user_id: uuid.UUID, address: str, amount_koinu: Koinu, idempotency_key: str
+) -> Withdrawal:
     """Request a withdrawal: validate, check the limits, and hold amount + fee at once.
+
+    Idempotent by ``idempotency_key``: the withdrawal's id is derived from (user, key)
+    (:func:`booking.withdrawal_id_for_request`) and is the primary key, so the row *is* the record
+    of the key, committed in the same transaction as the hold. A retry with the same key — after a
+    crash lost the HTTP layer's stored answer, say — finds that row and returns it
+    (``is_replayed``) with nothing new held or published; the same key with another address or
+    amount is a 422 ``idempotency_key_reused``.
 
     Invariants: the hold (pending transfer user wallet → withdrawals_in_flight for amount + fee, id
     derived from the withdrawal id) exists iff the Withdrawal row does (one transaction); the user's
     withdrawals over the last 24 hours (not failed or rejected) never exceed
     WITHDRAWAL_DAILY_LIMIT_KOINU. Above WITHDRAWAL_APPROVAL_THRESHOLD_KOINU it waits for staff.
 
-    Locks: a per-user advisory lock (so two requests cannot both pass the velocity check), then the
-    ledger's account rows. Raises InvalidRequest (address, dust, limit) or the ledger's
-    InsufficientFunds / AccountFrozen; nothing is written then. Publishes ``withdrawal.requested``.
+    Locks: a per-user advisory lock (so two requests cannot both pass the velocity check, and two
+    requests with one key see each other's row), then the ledger's account rows. Raises
+    InvalidRequest (address, dust, too large, limit) or the ledger's InsufficientFunds /
+    AccountFrozen; nothing is written then. Publishes ``withdrawal.requested`` (new rows only).
     """
-    withdrawal_address_check(address)
-    quote = withdrawal_quote(amount_koinu=amount_koinu)  # refuses dust
+    withdrawal_id = booking.withdrawal_id_for_request(user_id, idempotency_key)
     _user_lock(user_id, "withdrawal")
+    existing = Withdrawal.objects.filter(id=withdrawal_id).select_related("chain_tx").first()
+    if existing is not None:
+        if existing.address != address or existing.amount_koinu != amount_koinu:
+            raise UnprocessableEntity(
+                "This Idempotency-Key was already used for another withdrawal.",
+                code="idempotency_key_reused",
+                param=IDEMPOTENCY_HEADER,
+            )
+        existing.is_replayed = True
+        return existing
+    withdrawal_address_check(address, user_id=user_id)
+    quote = withdrawal_quote(amount_koinu=amount_koinu)  # refuses dust and impossible amounts
     since = timezone.now() - timedelta(days=1)
     used = (
         Withdrawal.objects.filter(user_id=user_id, created_at__gte=since)
@@ -144,16 +178,16 @@ def withdrawal_request(*, user_id: uuid.UUID, address: str, amount_koinu: Koinu)
     limit = int(settings.WITHDRAWAL_DAILY_LIMIT_KOINU)
     if used + amount_koinu > limit:
         raise InvalidRequest(
-            f"This withdrawal would exceed your daily limit of {limit} koinu "
-            f"({max(0, limit - used)} koinu left in the last 24 hours).",
+            f"This withdrawal would exceed your daily limit of {Koinu(limit).to_doge()} DOGE "
+            f"({Koinu(max(0, limit - used)).to_doge()} DOGE left in the last 24 hours).",
             code="velocity_limit_exceeded",
             param="amount_koinu",
         )
     needs_approval = amount_koinu > int(settings.WITHDRAWAL_APPROVAL_THRESHOLD_KOINU)
-    withdrawal_id = uuid.uuid4()
     withdrawal = Withdrawal.objects.create(
         id=withdrawal_id,
         user_id=user_id,
+        idempotency_key=idempotency_key,
         address=address,
         amount_koinu=amount_koinu,
         fee_koinu=quote.fee_koinu,
@@ -170,9 +204,9 @@ def _withdrawal_for_review(withdrawal_id: uuid.UUID) -> Withdrawal:
     withdrawal = Withdrawal.objects.select_for_update().filter(id=withdrawal_id).first()
     if withdrawal is None:
         raise NotFound("No such withdrawal.", code="withdrawal_not_found")
-    if withdrawal.status != Withdrawal.Status.AWAITING_APPROVAL:
+    if withdrawal.status not in (Withdrawal.Status.AWAITING_APPROVAL, Withdrawal.Status.ON_HOLD):
         raise Conflict(
-            f"The withdrawal is {withdrawal.status}, not awaiting approval.",
+            f"The withdrawal is {withdrawal.status.replace('_', ' ')}, not waiting for a review.",
             code="withdrawal_not_awaiting_approval",
         )
     return withdrawal
@@ -180,10 +214,11 @@ def _withdrawal_for_review(withdrawal_id: uuid.UUID) -> Withdrawal:
 
 @transaction.atomic
 def withdrawal_approve(*, withdrawal_id: uuid.UUID, staff_id: uuid.UUID, note: str = "") -> Withdrawal:
-    """Staff approve a withdrawal above the threshold: it joins the signer's queue.
+    """Staff approve a withdrawal above the threshold, or one on hold: it joins the signer's queue.
 
-    Locks the withdrawal row. Only ``awaiting_approval`` can be approved (409 otherwise, so a double
-    click is harmless and never approves a rejected one).
+    Locks the withdrawal row. Only ``awaiting_approval`` and ``on_hold`` can be approved (409
+    otherwise, so a double click is harmless and never approves a rejected one). The signer checks
+    the wallet again when it pays: a wallet still frozen puts the withdrawal back ``on_hold``.
     """
     withdrawal = _withdrawal_for_review(withdrawal_id)
     withdrawal.status = Withdrawal.Status.APPROVED

@@ -55,6 +55,8 @@ from wallet_service.chain.transactions import (
     fee_for_size,
     p2pkh_script,
 )
+from wallet_service.ledger.chart import user_wallet_account_id
+from wallet_service.ledger.models import Account
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,43 @@ class SignerStepResult:
     @property
     def changed(self) -> bool:
         return bool(self.signed or self.broadcast or self.failed)
+
+
+def _withdrawals_payable(withdrawals: list[Withdrawal]) -> list[Withdrawal]:
+    """The withdrawals of ``withdrawals`` whose wallets may pay now; frozen wallets' go ``on_hold``.
+
+    Locks the owners' wallet accounts (``FOR NO KEY UPDATE SKIP LOCKED``, the lock the ledger and
+    ``account_freeze`` take), so no freeze can land between this check and the commit of the signed
+    transaction. A wallet locked by someone else right now is not waited for (no lock-order
+    deadlock with the follower): its withdrawals stay ``approved`` for the next round. A frozen
+    wallet's approved withdrawal is not paid: it goes ``on_hold`` with its hold kept, and
+    ``withdrawal.held`` is published; staff approve it again after the review, or reject it.
+    """
+    wallet_ids = sorted({user_wallet_account_id(w.user_id) for w in withdrawals})
+    wallets = {
+        account.id: account
+        for account in Account.objects.select_for_update(no_key=True, skip_locked=True)
+        .filter(id__in=wallet_ids)
+        .order_by("id")
+    }
+    payable = []
+    for withdrawal in withdrawals:
+        wallet = wallets.get(user_wallet_account_id(withdrawal.user_id))
+        if wallet is None:
+            continue
+        if wallet.is_frozen:
+            withdrawal.status = Withdrawal.Status.ON_HOLD
+            withdrawal.review_note = f"wallet frozen when the signer came to pay: {wallet.frozen_reason}"[
+                :2000
+            ]
+            withdrawal.save(update_fields=["status", "review_note"])
+            events.withdrawal_held_published(withdrawal)
+            logger.warning(
+                "withdrawal %s held: wallet of user %s is frozen", withdrawal.id, withdrawal.user_id
+            )
+            continue
+        payable.append(withdrawal)
+    return payable
 
 
 def signer_lock() -> bool:
@@ -142,9 +181,11 @@ def _select_inputs(
 def withdrawals_sign_batch(*, keys: SignerKeys, pause: Pause = _no_pause) -> ChainTransaction | None:
     """Build, sign and store one transaction paying up to SIGNER_MAX_BATCH approved withdrawals.
 
-    Locks the approved withdrawals and the available outputs (``FOR UPDATE SKIP LOCKED``), oldest
-    withdrawals first. If the hot wallet cannot pay them all, the newest are left for later; if it
-    cannot pay the oldest one, nothing is signed (logged: the hot wallet needs funds). On return the
+    Locks the approved withdrawals (``FOR UPDATE SKIP LOCKED``), oldest first, then their owners'
+    wallet accounts, and re-checks in this transaction that no wallet is frozen (a frozen one's
+    withdrawal goes ``on_hold``, see :func:`_withdrawals_payable`), then the available outputs. If
+    the hot wallet cannot pay them all, the newest are left for later; if it cannot pay the oldest
+    one, nothing is signed (logged: the hot wallet needs funds). On return the
     transaction is committed in state ``signed``: withdrawals ``signed`` with their output index and
     network fee share, inputs reserved, change recorded (not yet spendable). Nothing is broadcast here.
     """
@@ -153,6 +194,7 @@ def withdrawals_sign_batch(*, keys: SignerKeys, pause: Pause = _no_pause) -> Cha
         .filter(status=Withdrawal.Status.APPROVED)
         .order_by("created_at", "id")[: int(settings.SIGNER_MAX_BATCH)]
     )
+    withdrawals = _withdrawals_payable(withdrawals)
     if not withdrawals:
         return None
     candidates = list(
@@ -325,6 +367,11 @@ def chain_tx_fail_if_conflicted(*, chain_tx_id: object, error: str) -> bool:
         chain_tx.state not in (ChainTransaction.State.SIGNED, ChainTransaction.State.BROADCAST)
         or chain_tx.block_hash
     ):
+        return False
+    if chain_tx.settled_at is not None:
+        # Settled, then reorged out and double-spent on the new chain: the ledger booked a payment
+        # that will not happen. Never voided automatically; reconciliation shows it to a human.
+        logger.critical("settled transaction %s can no longer confirm: %s", chain_tx.txid, error)
         return False
     inputs = list(Utxo.objects.select_for_update().filter(reserved_by=chain_tx))
     conflicts = [utxo for utxo in inputs if utxo.spent_txid is not None and utxo.spent_txid != chain_tx.txid]

@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import shared_task
 
-from wallet_service.chain.reconciliation import reconciliation_report
+from wallet_service.chain.reconciliation import reconciliation_run
 from wallet_service.chain.rpc import node_client
 
 logger = logging.getLogger(__name__)
@@ -15,8 +15,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="wallet_service.chain.reconcile", ignore_result=True)
 def reconcile_task() -> dict[str, Any]:
-    """Scheduled reconciliation (beat: ``wallet_service.schedules``): logs an error on drift."""
-    report = reconciliation_report(client=node_client())
+    """Scheduled reconciliation (beat: ``wallet_service.schedules``), recorded; logs an error on drift."""
+    report = reconciliation_run(client=node_client())
     document = report.as_dict()
     if report.is_balanced:
         logger.info("reconciliation balanced", extra={"reconciliation": document})

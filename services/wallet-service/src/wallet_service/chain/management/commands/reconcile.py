@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from wallet_service.chain.reconciliation import ChainMoved, reconciliation_report
+from wallet_service.chain.reconciliation import ChainMoved, reconciliation_run
 from wallet_service.chain.rpc import NodeError, node_client
 
 
@@ -23,15 +23,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = reconciliation_report(client=node_client(), attempts=options["attempts"])
+            report = reconciliation_run(client=node_client(), attempts=options["attempts"])
         except (ChainMoved, NodeError) as error:
             self.stderr.write(f"could not reconcile: {error}")
             raise SystemExit(2) from None
         self.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+        if report.suspected_duplicate_withdrawals:
+            self.stderr.write(
+                f"{len(report.suspected_duplicate_withdrawals)} group(s) of possible double withdrawals "
+                "(same user, address and amount within a day, made before keys were recorded)"
+            )
         if not report.is_balanced:
             self.stderr.write(
                 f"DRIFT: ledger custody {report.ledger_custody_koinu} koinu, chain "
                 f"{report.chain_outputs_koinu} koinu, in flight {report.mined_unsettled_koinu} koinu: "
-                f"drift {report.drift_koinu} koinu, {len(report.missing_outputs)} missing output(s)"
+                f"drift {report.drift_koinu} koinu, {len(report.missing_outputs)} missing output(s), "
+                f"{len(report.settled_not_in_best_chain)} settled transaction(s) outside the best chain"
             )
             raise SystemExit(1)

@@ -1,4 +1,4 @@
-"""HTTP API of the chain side: deposit addresses, deposits, withdrawals (thin views over services)."""
+"""HTTP API of the chain side for users: deposit addresses, deposits, withdrawals (thin views)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dbay_common.django.idempotency.middleware import IDEMPOTENCY_HEADER
-from dbay_common.drf import CursorPagination, KoinuField, request_user_id, roles_required
+from dbay_common.django.idempotency.middleware import IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from dbay_common.drf import CursorPagination, KoinuField, request_user_id
 from dbay_common.errors import InvalidRequest, NotFound
 from dbay_common.jwt import require_fresh_mfa
+from wallet_service.amounts import MAX_BALANCE_KOINU, AmountField
 from wallet_service.chain import selectors, services
+from wallet_service.chain.apis._schema import errors
 from wallet_service.chain.keys import dogecoin_uri
 from wallet_service.chain.models import WalletAddress, Withdrawal
+from wallet_service.testing_hooks import test_pause
 
 
 def _tip_height() -> int | None:
@@ -32,15 +35,18 @@ def _tip_height() -> int | None:
 
 class DepositAddressOutput(serializers.Serializer[dict[str, Any]]):
     address = serializers.CharField()
-    uri = serializers.CharField(help_text="dogecoin: URI (BIP21 style), for a QR code")
+    uri = serializers.CharField(
+        help_text="BIP21 `dogecoin:` URI, for a clickable link and a QR code; with `?amount=` in DOGE when "
+        "an amount was asked for"
+    )
     network = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
-def _address_document(address: WalletAddress) -> dict[str, Any]:
+def _address_document(address: WalletAddress, amount_koinu: int | None = None) -> dict[str, Any]:
     return {
         "address": address.address,
-        "uri": dogecoin_uri(address.address),
+        "uri": dogecoin_uri(address.address, amount_koinu or None),
         "network": settings.DOGECOIN_NETWORK,
         "created_at": address.created_at,
     }
@@ -51,15 +57,31 @@ class DepositAddressApi(APIView):
 
     permission_classes = (IsAuthenticated,)
 
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        amount_koinu = AmountField(required=False)
+
     @extend_schema(
         operation_id="wallet_deposit_address_get",
         summary="Current deposit address",
-        description="The caller's deposit address (created on the first call), with a dogecoin: URI.",
-        responses={200: DepositAddressOutput},
+        description="The caller's deposit address (created on the first call), with a BIP21 dogecoin: URI "
+        "(carrying `amount_koinu` as `?amount=` in DOGE when given).",
+        parameters=[
+            OpenApiParameter(
+                "amount_koinu",
+                str,
+                description="optional amount for the URI, in koinu",
+                pattern="^[0-9]{1,19}$",
+            )
+        ],
+        responses={200: DepositAddressOutput, **errors(400, 401, e400="Invalid amount.")},
     )
     def get(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
         address = services.deposit_address_get_or_create(user_id=request_user_id(request))
-        return Response(DepositAddressOutput(_address_document(address)).data)
+        return Response(
+            DepositAddressOutput(_address_document(address, data.validated_data.get("amount_koinu"))).data
+        )
 
     @extend_schema(
         operation_id="wallet_deposit_address_rotate",
@@ -67,7 +89,7 @@ class DepositAddressApi(APIView):
         description="Replace the caller's current deposit address with a fresh one. Payments to older "
         "addresses are still credited.",
         request=None,
-        responses={201: DepositAddressOutput},
+        responses={201: DepositAddressOutput, **errors(401)},
     )
     def post(self, request: Request) -> Response:
         address = services.deposit_address_rotate(user_id=request_user_id(request))
@@ -103,7 +125,7 @@ class DepositListApi(APIView):
         operation_id="wallet_deposits_list",
         summary="Deposits",
         description="Incoming and credited deposits with their live confirmation counts.",
-        responses={200: DepositOutput(many=True)},
+        responses={200: DepositOutput(many=True), **errors(400, 401, e400="Invalid cursor or limit.")},
     )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
@@ -139,24 +161,95 @@ class WithdrawalQuoteOutput(serializers.Serializer[selectors.WithdrawalQuote]):
 
 
 class WithdrawalQuoteApi(APIView):
+    """The fee and total of a withdrawal of an amount, or of the largest one the caller can make."""
+
     permission_classes = (IsAuthenticated,)
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
-        amount_koinu = KoinuField()
+        amount_koinu = AmountField(required=False)
+        max = serializers.BooleanField(required=False, default=False)
+        address = serializers.CharField(required=False, max_length=64)
 
     @extend_schema(
         operation_id="wallet_withdrawal_quote",
         summary="Withdrawal fee quote",
         description="The network fee a withdrawal of this amount is charged (0.01 DOGE per started kB of "
-        "the estimated transaction size), and the total held from the wallet.",
-        parameters=[OpenApiParameter("amount_koinu", str, required=True, description="amount in koinu")],
-        responses={200: WithdrawalQuoteOutput},
+        "the estimated transaction size), and the total held from the wallet. With `max=true` instead of "
+        "an amount: the largest withdrawal the caller can make now (available balance minus the fee). "
+        "With `address`, the address is checked too (as `withdrawals/address-check`).",
+        parameters=[
+            OpenApiParameter(
+                "amount_koinu",
+                str,
+                description=f"amount in koinu (digits); required unless max=true; amount plus fee at most "
+                f"{MAX_BALANCE_KOINU}",
+                pattern="^[0-9]{1,19}$",
+            ),
+            OpenApiParameter("max", bool, description="quote the largest withdrawal possible now"),
+            OpenApiParameter("address", str, description="also check this destination address"),
+        ],
+        responses={
+            200: WithdrawalQuoteOutput,
+            **errors(
+                400,
+                401,
+                e400="Missing or invalid amount (`invalid_amount`, `amount_too_large`, "
+                "`amount_below_dust`), nothing to withdraw with max (`insufficient_funds`), or an invalid "
+                "address (`invalid_address`).",
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        quote = selectors.withdrawal_quote(amount_koinu=data.validated_data["amount_koinu"])
+        user_id = request_user_id(request)
+        if "address" in data.validated_data:
+            services.withdrawal_address_check(data.validated_data["address"], user_id=user_id)
+        if data.validated_data["max"]:
+            quote = selectors.withdrawal_quote_max(user_id=user_id)
+        elif "amount_koinu" in data.validated_data:
+            quote = selectors.withdrawal_quote(amount_koinu=data.validated_data["amount_koinu"])
+        else:
+            raise InvalidRequest(
+                "Give an amount, or ask for the largest withdrawal possible with max=true.",
+                code="required",
+                param="amount_koinu",
+            )
         return Response(WithdrawalQuoteOutput(quote).data)
+
+
+class WithdrawalAddressCheckOutput(serializers.Serializer[dict[str, Any]]):
+    address = serializers.CharField()
+    network = serializers.CharField()
+
+
+class WithdrawalAddressCheckApi(APIView):
+    """Check a destination before the 2FA step, with the same rules as the withdrawal itself."""
+
+    permission_classes = (IsAuthenticated,)
+
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        address = serializers.CharField(max_length=64)
+
+    @extend_schema(
+        operation_id="wallet_withdrawal_address_check",
+        summary="Check a withdrawal address",
+        description="200 when a withdrawal to this address would be accepted. Otherwise 400 "
+        "`invalid_address` with a message saying why: not a Dogecoin address, an invalid checksum (a "
+        "typo), an address of another Dogecoin network, one of the caller's own deposit addresses, or "
+        "one of the platform's addresses. Call it before asking for a 2FA code.",
+        parameters=[OpenApiParameter("address", str, required=True, description="the destination")],
+        responses={200: WithdrawalAddressCheckOutput, **errors(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        address = services.withdrawal_address_check(
+            data.validated_data["address"], user_id=request_user_id(request)
+        )
+        return Response(
+            WithdrawalAddressCheckOutput({"address": address, "network": settings.DOGECOIN_NETWORK}).data
+        )
 
 
 class WithdrawalListApi(APIView):
@@ -169,12 +262,12 @@ class WithdrawalListApi(APIView):
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         address = serializers.CharField(max_length=64)
-        amount_koinu = KoinuField()
+        amount_koinu = AmountField()
 
     @extend_schema(
         operation_id="wallet_withdrawals_list",
         summary="Withdrawals",
-        responses={200: WithdrawalOutput(many=True)},
+        responses={200: WithdrawalOutput(many=True), **errors(400, 401, e400="Invalid cursor or limit.")},
     )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
@@ -189,18 +282,36 @@ class WithdrawalListApi(APIView):
         operation_id="wallet_withdrawal_request",
         summary="Request a withdrawal",
         description="Sends DOGE to an address of the configured network. Needs a token with a TOTP check "
-        "from the last 5 minutes (403 mfa_required otherwise) and an Idempotency-Key. Amount plus fee are "
-        "held at once; above the approval threshold the withdrawal waits for staff (awaiting_approval).",
+        "from the last 5 minutes (403 mfa_required otherwise) and an Idempotency-Key (400 "
+        "idempotency_key_required without one). Amount plus fee are held at once; above the approval "
+        "threshold the withdrawal waits for staff (awaiting_approval). The key is the withdrawal's "
+        "identity: a retry with the same key and body answers 201 with the same withdrawal (its current "
+        "state) and `Idempotent-Replayed: true`, even after the server crashed mid-request; never a "
+        "second withdrawal.",
         parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True)],
         request=InputSerializer,
-        responses={201: WithdrawalOutput},
+        responses={
+            201: WithdrawalOutput,
+            **errors(
+                400,
+                401,
+                403,
+                409,
+                422,
+                e400="Invalid address or amount, dust, too large, over the daily limit, insufficient funds, "
+                "or no Idempotency-Key.",
+                e403="No fresh 2FA check (`mfa_required`), or the wallet is frozen.",
+                e409="A request with this Idempotency-Key is still running; retry shortly.",
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         user_id = request_user_id(request)
         require_fresh_mfa(
             getattr(request.user, "claims", {}), max_age_s=int(settings.WITHDRAWAL_MFA_MAX_AGE_S)
         )
-        if not request.headers.get(IDEMPOTENCY_HEADER):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if not key:
             raise InvalidRequest(
                 "Withdrawals need an Idempotency-Key header.",
                 code="idempotency_key_required",
@@ -212,16 +323,21 @@ class WithdrawalListApi(APIView):
             user_id=user_id,
             address=data.validated_data["address"],
             amount_koinu=data.validated_data["amount_koinu"],
+            idempotency_key=key,
         )
+        test_pause("after_withdrawal_commit")
         state = selectors.withdrawal_state(withdrawal, tip_height=_tip_height())
-        return Response(WithdrawalOutput(state).data, status=status.HTTP_201_CREATED)
+        headers = {REPLAYED_HEADER: "true"} if withdrawal.is_replayed else {}
+        return Response(WithdrawalOutput(state).data, status=status.HTTP_201_CREATED, headers=headers)
 
 
 class WithdrawalDetailApi(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        operation_id="wallet_withdrawal_get", summary="One withdrawal", responses={200: WithdrawalOutput}
+        operation_id="wallet_withdrawal_get",
+        summary="One withdrawal",
+        responses={200: WithdrawalOutput, **errors(401, 404)},
     )
     def get(self, request: Request, withdrawal_id: uuid.UUID) -> Response:
         withdrawal = (
@@ -229,54 +345,6 @@ class WithdrawalDetailApi(APIView):
         )
         if withdrawal is None:
             raise NotFound("No such withdrawal.", code="withdrawal_not_found")
-        return Response(
-            WithdrawalOutput(selectors.withdrawal_state(withdrawal, tip_height=_tip_height())).data
-        )
-
-
-class WithdrawalReviewInput(serializers.Serializer[dict[str, Any]]):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-
-
-class WithdrawalApproveApi(APIView):
-    """Staff: approve a withdrawal above the threshold (it joins the signer's queue)."""
-
-    permission_classes = (roles_required("staff"),)
-
-    @extend_schema(
-        operation_id="wallet_withdrawal_approve",
-        summary="Approve a withdrawal (staff)",
-        request=WithdrawalReviewInput,
-        responses={200: WithdrawalOutput},
-    )
-    def post(self, request: Request, withdrawal_id: uuid.UUID) -> Response:
-        data = WithdrawalReviewInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        withdrawal = services.withdrawal_approve(
-            withdrawal_id=withdrawal_id, staff_id=request_user_id(request), note=data.validated_data["note"]
-        )
-        return Response(
-            WithdrawalOutput(selectors.withdrawal_state(withdrawal, tip_height=_tip_height())).data
-        )
-
-
-class WithdrawalRejectApi(APIView):
-    """Staff: reject a withdrawal above the threshold (its hold is voided)."""
-
-    permission_classes = (roles_required("staff"),)
-
-    @extend_schema(
-        operation_id="wallet_withdrawal_reject",
-        summary="Reject a withdrawal (staff)",
-        request=WithdrawalReviewInput,
-        responses={200: WithdrawalOutput},
-    )
-    def post(self, request: Request, withdrawal_id: uuid.UUID) -> Response:
-        data = WithdrawalReviewInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        withdrawal = services.withdrawal_reject(
-            withdrawal_id=withdrawal_id, staff_id=request_user_id(request), note=data.validated_data["note"]
-        )
         return Response(
             WithdrawalOutput(selectors.withdrawal_state(withdrawal, tip_height=_tip_height())).data
         )
