@@ -12,7 +12,7 @@ import redis
 from pymongo.database import Database
 
 from dbay_common.events.envelope import Event
-from dbay_common.flask.schedules import Schedule, run_schedules
+from dbay_common.flask.schedules import run_schedules
 from dbay_common.mongo import (
     EventSource,
     LockTimeoutError,
@@ -29,6 +29,7 @@ from dbay_common.mongo import (
     run_relay,
 )
 from dbay_common.mongo.locks import try_lock
+from dbay_common.schedules import PeriodicJob
 from dbay_common.testing.events import EventStreamNames
 from dbay_common.transports.redis_streams import RedisStreamsPublisher
 
@@ -263,28 +264,52 @@ def test_a_kick_wakes_the_relay_loop_long_before_its_interval(
 # -- schedules -----------------------------------------------------------------------------------------
 
 
+CALLS: list[str] = []
+
+
+def often() -> None:
+    CALLS.append("often")
+
+
+def failing() -> None:
+    CALLS.append("failing")
+    raise RuntimeError("job failed")
+
+
+def rarely() -> None:
+    CALLS.append("rarely")
+
+
+def _job(name: str, every_s: float) -> PeriodicJob:
+    return PeriodicJob(task=f"{__name__}.{name}", every_s=every_s)
+
+
 def test_schedules_run_each_job_when_due_and_survive_a_failing_job() -> None:
-    calls: list[str] = []
+    CALLS.clear()
 
-    def fail() -> None:
-        calls.append("failing")
-        raise RuntimeError("job failed")
+    ran = run_schedules([_job("often", 0.1), _job("failing", 0.25), _job("rarely", 3600)], max_runs=6)
 
-    ran = run_schedules(
-        [
-            Schedule("often", interval_s=0.1, run=lambda: calls.append("often")),
-            Schedule("failing", interval_s=0.25, run=fail),
-            Schedule("rarely", interval_s=3600, run=lambda: calls.append("rarely")),
-        ],
-        max_runs=6,
-    )
-
-    assert ran == ["often", "failing", "rarely", "often", "often", "failing"]
-    assert calls == ran
+    short = [name.rsplit(".", 1)[-1] for name in ran]
+    assert short == ["often", "failing", "rarely", "often", "often", "failing"]
+    assert short == CALLS
 
 
-def test_schedule_names_must_be_unique_and_intervals_positive() -> None:
+def test_schedules_refuse_duplicates_cron_and_names_that_are_not_functions() -> None:
     with pytest.raises(ValueError, match="unique"):
-        run_schedules([Schedule("a", 1, lambda: None), Schedule("a", 2, lambda: None)], max_runs=0)
-    with pytest.raises(ValueError, match="positive"):
-        Schedule("a", 0, lambda: None)
+        run_schedules([_job("often", 1), _job("often", 2)], max_runs=0)
+    with pytest.raises(ValueError, match="not cron"):
+        run_schedules([PeriodicJob(task=f"{__name__}.often", cron="0 3 * * *")], max_runs=0)
+    with pytest.raises(ValueError, match="does not name a function"):
+        run_schedules([_job("CALLS", 1)], max_runs=0)
+
+
+def test_a_scheduler_without_jobs_waits_for_its_stop_signal() -> None:
+    import os
+    import signal
+    import threading
+
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    started = time.monotonic()
+    timer.start()
+    assert run_schedules([]) == []
+    assert time.monotonic() - started >= 0.25

@@ -7,6 +7,7 @@ import redis
 from pymongo import MongoClient
 
 from dbay_common.events.envelope import Event
+from dbay_common.flask.schedules import job_callable
 from dbay_common.mongo import EventSource, outbox_insert_one
 from dbay_common.testing.events import EventStreamNames
 from dbay_common.transports.base import build_publisher_from_env
@@ -51,8 +52,8 @@ def test_relay_publishes_the_outbox_of_the_declared_collections(
 
 
 def test_schedules_declare_the_purges_and_each_runs() -> None:
-    assert [(job.name, job.interval_s) for job in schedules.SCHEDULES] == [
-        ("idempotency_records_purge", 86400),
-        ("inbox_records_purge", 86400),
+    assert [(job.task, job.every_s) for job in schedules.JOBS] == [
+        ("messaging_service.schedules.idempotency_records_purge", 86400),
+        ("messaging_service.schedules.inbox_records_purge", 86400),
     ]
-    assert [job.run() for job in schedules.SCHEDULES] == [0, 0]
+    assert [job_callable(job)() for job in schedules.JOBS] == [0, 0]

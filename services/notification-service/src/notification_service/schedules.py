@@ -1,14 +1,15 @@
 """notification-service periodic jobs, declared here; `python -m notification_service.schedules` runs them.
 
-Each entry is ``Schedule(name, interval_s, callable)``; the callable calls one function (a purge, a
-service function) and must be idempotent. See dbay_common.flask.schedules for why not Celery.
+Each entry is a ``PeriodicJob`` naming a function of this module (a purge, or a call of one service
+function) that must be idempotent. See dbay_common.flask.schedules for why not Celery.
 """
 
 from datetime import timedelta
 
 from dbay_common.flask.idempotency import IdempotencyStore
-from dbay_common.flask.schedules import Schedule, run_schedules
+from dbay_common.flask.schedules import run_schedules
 from dbay_common.mongo import MongoInbox
+from dbay_common.schedules import PeriodicJob
 from dbay_common.settings import env_int
 from notification_service.config import SERVICE, load_config
 from notification_service.db import IDEMPOTENCY_COLLECTION, INBOX_COLLECTION, database
@@ -30,10 +31,10 @@ def inbox_records_purge() -> int:
     return inbox.purge(older_than=timedelta(days=config["INBOX_RETENTION_DAYS"]))
 
 
-SCHEDULES = [
-    Schedule("idempotency_records_purge", interval_s=DAY_S, run=idempotency_records_purge),
-    Schedule("inbox_records_purge", interval_s=DAY_S, run=inbox_records_purge),
-]
+JOBS = (
+    PeriodicJob(task="notification_service.schedules.idempotency_records_purge", every_s=DAY_S),
+    PeriodicJob(task="notification_service.schedules.inbox_records_purge", every_s=DAY_S),
+)
 
 if __name__ == "__main__":
-    run_schedules(SCHEDULES, service=SERVICE)
+    run_schedules(JOBS, service=SERVICE)

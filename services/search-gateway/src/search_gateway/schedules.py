@@ -1,13 +1,14 @@
 """search-gateway's periodic jobs, all declared here: `python -m search_gateway.schedules` runs them.
 
-Each entry is ``Schedule(name, interval_s, callable)``; none yet (the query cache expires by itself,
-and the search issue adds the index maintenance jobs here).
+Each entry is a ``PeriodicJob`` naming a function to call; none yet (the query cache expires by
+itself, and the search issue adds the index maintenance jobs here).
 """
 
-from dbay_common.flask.schedules import Schedule, run_schedules
+from dbay_common.flask.schedules import run_schedules
+from dbay_common.schedules import PeriodicJob
 from search_gateway.config import SERVICE
 
-SCHEDULES: list[Schedule] = []
+JOBS: tuple[PeriodicJob, ...] = ()
 
 if __name__ == "__main__":
-    run_schedules(SCHEDULES, service=SERVICE)
+    run_schedules(JOBS, service=SERVICE)

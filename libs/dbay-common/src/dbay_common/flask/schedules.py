@@ -1,13 +1,15 @@
 """Periodic jobs of a Flask service, run by one small loop: ``python -m <service>.schedules``.
 
-Each Flask service declares its jobs in one module, ``schedules.py``::
+Each Flask service declares its jobs in one module, ``schedules.py``, with the same
+:class:`~dbay_common.schedules.PeriodicJob` the Django services give Celery beat; ``task`` is the
+dotted path of the function to call::
 
-    SCHEDULES = [
-        Schedule("idempotency_records_purge", interval_s=24 * 3600, run=idempotency_records_purge),
-    ]
+    JOBS = (
+        PeriodicJob(task="messaging_service.schedules.idempotency_records_purge", every_s=24 * 3600),
+    )
 
     if __name__ == "__main__":
-        run_schedules(SCHEDULES, service=SERVICE)
+        run_schedules(JOBS, service=SERVICE)
 
 Why not Celery: the Flask services have no task queue to feed (their background work is the event
 consumer and the outbox relay, both processes of their own), and a beat + worker pair per service
@@ -19,6 +21,7 @@ replica); a job must be idempotent anyway, because a restart runs every job once
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -26,29 +29,39 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dbay_common.logging import configure_logging
+from dbay_common.schedules import PeriodicJob
 from dbay_common.settings import env_str
 from dbay_common.shutdown import stop_on_signals
 
-__all__ = ["Schedule", "run_schedules"]
+__all__ = ["job_callable", "run_schedules"]
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """A job: ``run()`` every ``interval_s`` seconds (first run at start), known by ``name`` in logs."""
+def job_callable(job: PeriodicJob) -> Callable[[], object]:
+    """The function ``job.task`` names (``"package.module.function"``); fails at start if it is missing."""
+    module_name, _, attribute = job.task.rpartition(".")
+    function = getattr(importlib.import_module(module_name), attribute, None) if module_name else None
+    if not callable(function):
+        raise ValueError(f"{job.task} does not name a function")
+    return function
 
+
+@dataclass(frozen=True)
+class _Schedule:
     name: str
     interval_s: float
     run: Callable[[], object]
 
-    def __post_init__(self) -> None:
-        if self.interval_s <= 0:
-            raise ValueError(f"{self.name}: interval_s must be positive")
+
+def _schedule(job: PeriodicJob) -> _Schedule:
+    if job.every_s is None:
+        raise ValueError(f"{job.task}: the Flask scheduler runs interval jobs (every_s), not cron")
+    return _Schedule(name=job.task, interval_s=job.every_s, run=job_callable(job))
 
 
 def run_schedules(
-    schedules: Sequence[Schedule],
+    jobs: Sequence[PeriodicJob],
     *,
     service: str | None = None,
     max_runs: int | None = None,
@@ -57,8 +70,11 @@ def run_schedules(
     """Run ``schedules`` until SIGTERM/SIGINT (or ``max_runs`` job runs, for tests).
 
     Returns the names of the jobs run, in order. ``service`` configures JSON logging first (the
-    ``__main__`` case). Names must be unique: they are how operators tell jobs apart.
+    ``__main__`` case). Task names must be unique: they are how operators tell jobs apart. With no
+    job declared the loop still runs until it is stopped (a process manager would otherwise restart
+    it forever).
     """
+    schedules = [_schedule(job) for job in jobs]
     names = [schedule.name for schedule in schedules]
     if len(set(names)) != len(names):
         raise ValueError(f"schedule names must be unique: {names}")
@@ -68,6 +84,8 @@ def run_schedules(
     due = {schedule.name: clock() for schedule in schedules}
     ran: list[str] = []
     with stop_on_signals(stop.set):
+        if not schedules and max_runs is None:
+            stop.wait()
         while schedules and not stop.is_set() and (max_runs is None or len(ran) < max_runs):
             schedule = min(schedules, key=lambda item: due[item.name])
             delay_s = due[schedule.name] - clock()
