@@ -125,3 +125,19 @@ def password_reset_email(user: User) -> EmailMessage:
         "ignore this message: your password stays as it is.\n\n— dBay\n"
     )
     return EmailMessage(subject="Reset your dBay password", body=body, to=[user.email])
+
+
+def registration_attempt_email(user: User) -> EmailMessage:
+    """To the owner of an address someone tried to register again (registration answers the same
+    whether or not the address is taken, so the owner hears of it here instead)."""
+    body = (
+        f"Hello {user.username},\n\n"
+        "Someone just tried to create a new dBay account with your email address. You already have "
+        "an account with it, so no new account was made.\n\n"
+        f"If it was you, sign in as {user.username}: {settings.PUBLIC_WEB_URL}/sign-in\n"
+        f"Forgot your password? Choose a new one here: {settings.PUBLIC_WEB_URL}/forgot-password\n\n"
+        "If it was not you, you need not do anything: your account is unchanged.\n\n— dBay\n"
+    )
+    return EmailMessage(
+        subject="Someone tried to sign up with your email address", body=body, to=[user.email]
+    )

@@ -1,7 +1,8 @@
 """Celery entry points for user-service. Each task only parses its arguments and calls a service.
 
-Mail tasks carry the user id only: the signed link is made by the worker when it sends, so no
-token ever sits in the broker.
+Mail tasks carry the user id, or the address a member typed (the worker looks it up, so the request
+that queued it says nothing about whether the address has an account): the signed link is made by
+the worker when it sends, so no token ever sits in the broker.
 """
 
 import smtplib
@@ -26,9 +27,19 @@ def send_verification_email_task(user_id: str) -> bool:
     return services.user_verification_email_send(user_id=uuid.UUID(user_id))
 
 
-@shared_task(name="user_service.send_password_reset_email", ignore_result=True, **_MAIL_RETRY)
-def send_password_reset_email_task(user_id: str) -> bool:
-    return services.user_password_reset_email_send(user_id=uuid.UUID(user_id))
+@shared_task(name="user_service.send_verification_email_to_address", ignore_result=True, **_MAIL_RETRY)
+def send_verification_email_to_address_task(email: str) -> bool:
+    return services.user_verification_email_send_to(email=email)
+
+
+@shared_task(name="user_service.send_password_reset_email_to_address", ignore_result=True, **_MAIL_RETRY)
+def send_password_reset_email_task(email: str) -> bool:
+    return services.user_password_reset_email_send_to(email=email)
+
+
+@shared_task(name="user_service.send_registration_attempt_email", ignore_result=True, **_MAIL_RETRY)
+def send_registration_attempt_email_task(user_id: str) -> bool:
+    return services.user_registration_attempt_email_send(user_id=uuid.UUID(user_id))
 
 
 #: Ended sessions are kept this long (the member's session list no longer shows them; support may).

@@ -102,3 +102,15 @@ def enforce(*limits: Limit | None, message: str) -> None:
 def account_key(value: str) -> str:
     """The per-account rate-limit key of an email or username as a client typed it."""
     return value.strip().lower()
+
+
+def notice_once(key: str, *, ttl_s: int) -> bool:
+    """True the first time ``key`` is noticed within ``ttl_s`` seconds (Redis ``SET NX``), else False:
+    for "at most one mail an hour" rules."""
+    client = _redis_client(settings.RATELIMIT_REDIS_URL)
+    return bool(client.set(f"{settings.RATELIMIT_KEY_PREFIX}notice:{key}", "1", nx=True, ex=ttl_s))
+
+
+def notice_forget(key: str) -> None:
+    """Forget ``key`` (the mail it guarded could not be sent; the retry must send it)."""
+    _redis_client(settings.RATELIMIT_REDIS_URL).delete(f"{settings.RATELIMIT_KEY_PREFIX}notice:{key}")

@@ -30,7 +30,8 @@ class PasswordForgotApi(PublicApi):
         operation_id="auth_password_forgot",
         summary="Email a password-reset link",
         description=(
-            "Always 202: the answer never says whether the address has an account. The link "
+            "Always 202: the answer never says whether the address has an account, and takes the same "
+            "time either way (the address is looked up after the answer, by the mail worker). The link "
             "(`/reset-password?token=...`) works for an hour and once. Rate-limited per IP and per address."
         ),
         request=InputSerializer,
@@ -59,7 +60,7 @@ class PasswordResetApi(PublicApi):
         operation_id="auth_password_reset",
         summary="Set a new password from a reset link",
         description=(
-            "Signs out every session and lifts a sign-in lockout. 400 `invalid_token` (also for a link "
+            "Signs out every session and lifts sign-in slow-downs. 400 `invalid_token` (also for a link "
             "already used), `token_expired`, `weak_password`."
         ),
         request=InputSerializer,

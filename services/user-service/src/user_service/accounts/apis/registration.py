@@ -38,16 +38,25 @@ class RegisterApi(PublicApi):
         )
         password = password_field()
 
+    @extend_schema_serializer(component_name="RegistrationAccepted")
+    class OutputSerializer(serializers.Serializer[Any]):
+        status = serializers.CharField(
+            help_text='Always "check_your_email": the same answer whether or not the address had an account.'
+        )
+
     @extend_schema(
         operation_id="auth_register",
         summary="Create an account",
         description=(
             "Creates a member (roles buyer and seller) and emails a verification link "
-            "(`/verify-email?token=...` on the web app). Fields other than email, username and password "
-            "(`is_staff`, `roles`, ...) are ignored. Password: at least 10 characters, not common or "
-            "predictable, not containing the username or email (error `weak_password`). Email and username "
-            "are unique regardless of case (409 `email_taken` / `username_taken`). Accepts "
-            "`Idempotency-Key`. Rate-limited per IP."
+            '(`/verify-email?token=...` on the web app). Always 202 `{"status": "check_your_email"}` '
+            "once the input is valid, whether or not the address already has an account: when it does, "
+            "no account is made and the owner is emailed that someone tried to register with it "
+            "(at most once an hour). Usernames are public, so a taken one is still 409 `username_taken` "
+            "(checked before the address). Fields other than email, username and password (`is_staff`, "
+            "`roles`, ...) are ignored. Password: at least 10 characters, not common or predictable, not "
+            "containing the username or email (error `weak_password`). Email and username are unique "
+            "regardless of case. Accepts `Idempotency-Key`. Rate-limited per IP."
         ),
         parameters=[
             OpenApiParameter(
@@ -59,7 +68,7 @@ class RegisterApi(PublicApi):
             )
         ],
         request=InputSerializer,
-        responses={201: UserEnvelopeSerializer, **error_responses(400, 409, 422, 429)},
+        responses={202: OutputSerializer, **error_responses(400, 409, 422, 429)},
     )
     def post(self, request: Request) -> Response:
         enforce(
@@ -67,8 +76,8 @@ class RegisterApi(PublicApi):
         )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
-        return Response({"user": UserOutputSerializer(user).data}, status=201)
+        services.user_register(**data.validated_data)
+        return Response({"status": "check_your_email"}, status=202)
 
 
 class VerifyEmailApi(PublicApi):
@@ -99,7 +108,10 @@ class ResendVerificationApi(PublicApi):
     @extend_schema(
         operation_id="auth_resend_verification",
         summary="Send the verification email again",
-        description="Always 202, whether or not the address has an unverified account.",
+        description=(
+            "Always 202, whether or not the address has an unverified account: the address is looked "
+            "up after the answer, by the mail worker."
+        ),
         request=InputSerializer,
         responses={202: EmptySerializer, **error_responses(400, 429)},
     )

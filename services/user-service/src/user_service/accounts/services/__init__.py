@@ -24,7 +24,12 @@ modules:
 
 from user_service.accounts.services.common import ClientInfo, IssuedTokens, MfaChallengeIssued, token_hash
 from user_service.accounts.services.housekeeping import PurgeResult, auth_records_purge, user_staff_set
-from user_service.accounts.services.mail import user_password_reset_email_send, user_verification_email_send
+from user_service.accounts.services.mail import (
+    user_password_reset_email_send_to,
+    user_registration_attempt_email_send,
+    user_verification_email_send,
+    user_verification_email_send_to,
+)
 from user_service.accounts.services.passwords import (
     user_password_change,
     user_password_forgot,
@@ -86,9 +91,11 @@ __all__ = [
     "user_password_change",
     "user_password_forgot",
     "user_password_reset",
-    "user_password_reset_email_send",
+    "user_password_reset_email_send_to",
     "user_register",
+    "user_registration_attempt_email_send",
     "user_staff_set",
     "user_verification_email_send",
+    "user_verification_email_send_to",
     "user_verification_resend",
 ]

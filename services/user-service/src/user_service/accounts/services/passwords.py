@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from dbay_common.django.celery import enqueue_on_commit
@@ -19,15 +18,17 @@ from user_service.accounts.services.sessions import sessions_revoke_all
 from user_service.accounts.throttling import login_lockout
 
 
-@transaction.atomic
 def user_password_forgot(*, email: str) -> None:
-    """Queue a reset mail if ``email`` belongs to an active account; never says whether it does."""
-    user = User.objects.annotate(key=Lower("email")).filter(key=normalize_email(email).lower()).first()
-    if user is not None and user.is_active:
-        # Imported when used: tasks.py imports this package.
-        from user_service.accounts.tasks import send_password_reset_email_task
+    """Queue a reset mail for ``email``; the worker sends it if the address belongs to an active
+    account (``mail.user_password_reset_email_send_to``).
 
-        enqueue_on_commit(send_password_reset_email_task, str(user.id))
+    Nothing here reads the database, so known and unknown addresses take the same path and time
+    (account enumeration); the caller always answers 202.
+    """
+    # Imported when used: tasks.py imports this package.
+    from user_service.accounts.tasks import send_password_reset_email_task
+
+    enqueue_on_commit(send_password_reset_email_task, normalize_email(email))
 
 
 def user_password_reset(*, token: str, new_password: str) -> None:

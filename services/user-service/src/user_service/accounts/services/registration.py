@@ -1,11 +1,13 @@
 """Registration and email verification.
 
 The verification mail is sent by a Celery task queued after commit (``enqueue_on_commit``): a dead
-broker never fails the request, and the member can ask for the mail again.
+broker never fails the request, and the member can ask for the mail again. Neither registering nor
+asking for the mail again says whether an address has an account (see ``user_register``).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -31,25 +33,54 @@ def _verification_email_task() -> Task:
     return send_verification_email_task
 
 
-def user_register(*, email: str, username: str, password: str) -> User:
+def _registration_attempt_notify(user_id: uuid.UUID) -> None:
+    """Queue the "someone tried to register with your address" mail to the address's owner."""
+    from user_service.accounts.tasks import send_registration_attempt_email_task
+
+    enqueue_on_commit(send_registration_attempt_email_task, str(user_id))
+
+
+def _user_id_by_email(email: str) -> uuid.UUID | None:
+    user_id: uuid.UUID | None = (
+        User.objects.annotate(key=Lower("email"))
+        .filter(key=email.lower())
+        .values_list("id", flat=True)
+        .first()
+    )
+    return user_id
+
+
+def _username_taken() -> Conflict:
+    return Conflict("This username is taken.", code="username_taken", param="username")
+
+
+def user_register(*, email: str, username: str, password: str) -> User | None:
     """Create a member (buyer and seller) with an empty profile; email not yet verified.
 
+    The answer never says whether the address already has an account (account enumeration): when it
+    does, nothing is created, the owner is mailed "someone tried to register with your address", and
+    None is returned; the caller answers exactly as for a new account. The password is hashed on both
+    paths so they do the same work. Usernames are public (seller pages), so a taken one is still
+    reported: 409 ``username_taken``, checked before the address so that answer says nothing about it.
+
     Invariants: email and username unique regardless of case (database constraints; a concurrent
-    duplicate loses with 409 ``email_taken``/``username_taken``); the username follows
-    ``policy.username_check`` and the password ``policy.password_check`` (400 ``weak_password``).
-    Emits ``user.registered``; after commit queues the verification mail. Nothing is written on any
-    failure.
+    duplicate address is answered like any taken address, a concurrent duplicate username with 409);
+    the username follows ``policy.username_check`` and the password ``policy.password_check`` (400
+    ``weak_password``). Emits ``user.registered``; after commit queues the verification mail. Nothing
+    is written on any failure.
     """
     email = normalize_email(email)
     username = username.strip()
     username_check(username)
     candidate = User(email=email, username=username)
     password_check(password, user=candidate, param="password")
-    if User.objects.annotate(key=Lower("email")).filter(key=email.lower()).exists():
-        raise Conflict("An account with this email already exists.", code="email_taken", param="email")
     if User.objects.annotate(key=Lower("username")).filter(key=username.lower()).exists():
-        raise Conflict("This username is taken.", code="username_taken", param="username")
+        raise _username_taken()
     candidate.set_password(password)
+    owner_id = _user_id_by_email(email)
+    if owner_id is not None:
+        _registration_attempt_notify(owner_id)
+        return None
     try:
         with transaction.atomic():
             candidate.save(force_insert=True)
@@ -58,11 +89,12 @@ def user_register(*, email: str, username: str, password: str) -> User:
             enqueue_on_commit(_verification_email_task(), str(candidate.id))
     except IntegrityError as error:
         if "accounts_user_email_ci_uniq" in str(error):
-            raise Conflict(
-                "An account with this email already exists.", code="email_taken", param="email"
-            ) from None
+            owner_id = _user_id_by_email(email)
+            if owner_id is not None:
+                _registration_attempt_notify(owner_id)
+            return None
         if "accounts_user_username_ci_uniq" in str(error):
-            raise Conflict("This username is taken.", code="username_taken", param="username") from None
+            raise _username_taken() from None
         raise
     return User.objects.select_related("profile").get(pk=candidate.pk)
 
@@ -91,12 +123,13 @@ def email_verified_mark(user: User) -> None:
     user_email_verified_publish(user)
 
 
-@transaction.atomic
 def user_verification_resend(*, email: str) -> None:
-    """Queue another verification mail when ``email`` belongs to an unverified account.
+    """Queue another verification mail for ``email``; the worker sends it if the address belongs to
+    an unverified account (``mail.user_verification_email_send_to``).
 
-    Says nothing about whether it does (the caller always answers 202).
+    Nothing here reads the database, so known and unknown addresses take the same path and time;
+    the caller always answers 202.
     """
-    user = User.objects.annotate(key=Lower("email")).filter(key=normalize_email(email).lower()).first()
-    if user is not None and user.is_active and not user.is_email_verified:
-        enqueue_on_commit(_verification_email_task(), str(user.id))
+    from user_service.accounts.tasks import send_verification_email_to_address_task
+
+    enqueue_on_commit(send_verification_email_to_address_task, normalize_email(email))
