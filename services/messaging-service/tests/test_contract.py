@@ -1,8 +1,14 @@
-from dbay_common.testing.contracts import FlaskServiceContract, FlaskWorkerContract, SettingOnPort
+from dbay_common.testing.contracts import (
+    FlaskMongoServiceContract,
+    FlaskServiceContract,
+    FlaskWorkerContract,
+    SettingOnPort,
+)
 from messaging_service import worker
 
 
-class TestMessagingServiceContract(FlaskServiceContract, FlaskWorkerContract):
+class TestMessagingServiceContract(FlaskServiceContract, FlaskWorkerContract, FlaskMongoServiceContract):
+    package = "messaging_service"
     service = "messaging-service"
     worker = worker
     public_path = "/api/v1/messaging/"

@@ -1,8 +1,14 @@
-from dbay_common.testing.contracts import FlaskServiceContract, FlaskWorkerContract, SettingOnPort
+from dbay_common.testing.contracts import (
+    FlaskMongoServiceContract,
+    FlaskServiceContract,
+    FlaskWorkerContract,
+    SettingOnPort,
+)
 from notification_service import worker
 
 
-class TestNotificationServiceContract(FlaskServiceContract, FlaskWorkerContract):
+class TestNotificationServiceContract(FlaskServiceContract, FlaskWorkerContract, FlaskMongoServiceContract):
+    package = "notification_service"
     service = "notification-service"
     worker = worker
     public_path = "/api/v1/notifications/"

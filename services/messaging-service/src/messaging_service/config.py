@@ -7,7 +7,7 @@ process at start. The web app, the worker, the relay and the scheduler all read 
 
 from typing import Any
 
-from dbay_common.settings import dev_url, env_int, env_str
+from dbay_common.mongo.service import mongo_service_config
 
 SERVICE = "messaging-service"
 
@@ -15,12 +15,6 @@ SERVICE = "messaging-service"
 def load_config() -> dict[str, Any]:
     """This service's own `app.config` entries (the shared ones come from create_service_app)."""
     return {
-        # MongoDB-wire server (FerretDB locally); the database is the URI's path.
-        "MONGODB_URI": env_str("MONGODB_URI", dev_default=dev_url("mongodb", name="messaging")),
-        # This service's Redis db 8 (the relay's wake-up list lives there).
-        "REDIS_URL": env_str("REDIS_URL", dev_default=dev_url("redis", name="8")),
-        # The outbox relay polls this often when no write wakes it.
-        "OUTBOX_RELAY_INTERVAL_S": env_int("OUTBOX_RELAY_INTERVAL_S", default=1),
-        # Handled-event records older than this are purged (redeliveries come within minutes).
-        "INBOX_RETENTION_DAYS": env_int("INBOX_RETENTION_DAYS", default=7),
+        # MONGODB_URI, REDIS_URL (db 8), OUTBOX_RELAY_INTERVAL_S, INBOX_RETENTION_DAYS.
+        **mongo_service_config(database="messaging", redis_db=8),
     }

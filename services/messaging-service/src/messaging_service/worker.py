@@ -1,17 +1,11 @@
 """messaging-service's event consumer: `python -m messaging_service.worker`.
 
-Consumes the bus as group "messaging-service" through the Mongo inbox: each handled event is recorded
-in the ``inbox`` collection and skipped when delivered again; the handlers' own writes (inbox helpers of
-dbay_common.mongo) make a redelivery after a crash change nothing twice.
+Consumes the bus as group "messaging-service" through the Mongo inbox (a redelivered event is skipped; the
+handlers' own guarded writes make a redelivery after a crash change nothing twice) and lists revoked
+sessions (docs/adr/0006-session-revocation.md).
 """
 
-from dbay_common.logging import configure_logging
-from dbay_common.mongo import MongoInbox
-from dbay_common.sessions import revoked_sessions
-from dbay_common.settings import env_str
-from dbay_common.transports.runner import run_consumer
-from messaging_service.config import SERVICE, load_config
-from messaging_service.db import INBOX_COLLECTION, database
+from messaging_service.db import STORE
 from messaging_service.events import HANDLERS
 
 __all__ = ["HANDLERS", "run"]
@@ -19,17 +13,8 @@ __all__ = ["HANDLERS", "run"]
 
 def run(*, max_batches: int | None = None, block_ms: int = 1000) -> None:
     """Consume until SIGTERM/SIGINT (or after ``max_batches`` polls, for tests)."""
-    inbox = MongoInbox(database(load_config()["MONGODB_URI"])[INBOX_COLLECTION], consumer=SERVICE)
-    run_consumer(
-        group=SERVICE,
-        handlers=HANDLERS,
-        dedupe=inbox.dedupe,
-        max_batches=max_batches,
-        block_ms=block_ms,
-        session_revocations=lambda: revoked_sessions(load_config()["REDIS_URL"]),
-    )
+    STORE.run_worker(HANDLERS, max_batches=max_batches, block_ms=block_ms)
 
 
 if __name__ == "__main__":
-    configure_logging(service=SERVICE, level=env_str("LOG_LEVEL", default="INFO"))
-    run()
+    STORE.main(run)

@@ -11,11 +11,11 @@ from typing import Any
 
 from flask import Flask
 
-from dbay_common.flask import IdempotencyStore, config_check, create_service_app
+from dbay_common.flask import config_check, create_service_app
 from dbay_common.health import mongodb_check, redis_check
 from notification_service.api import API_PREFIX, blueprint
 from notification_service.config import SERVICE, load_config
-from notification_service.db import IDEMPOTENCY_COLLECTION, database
+from notification_service.db import STORE
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,10 +30,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "redis": config_check(redis_check, "REDIS_URL"),
         },
     )
-    IdempotencyStore(
-        database(app.config["MONGODB_URI"])[IDEMPOTENCY_COLLECTION],
-        ttl_s=app.config["DBAY_IDEMPOTENCY_TTL_S"],
-        lock_timeout_s=app.config["DBAY_IDEMPOTENCY_LOCK_TIMEOUT_S"],
-    ).init_app(app)
+    STORE.idempotency_store(app.config).init_app(app)
     api.register_blueprint(blueprint)
     return app

@@ -1,34 +1,10 @@
-"""The service's MongoDB database and the collections the shared outbox and inbox use.
+"""notification-service's MongoDB database and background processes, wired by dbay_common.mongo.service.
 
-``OUTBOX_COLLECTIONS`` lists every collection whose documents carry events (the relay scans them);
-each domain issue adds its collections there. One client per process and URI (pymongo pools).
+``outbox_collections`` lists every collection whose documents carry events (the relay scans them);
+each domain issue adds its collections there.
 """
 
-import functools
-from typing import Any
+from dbay_common.mongo.service import MongoService
+from notification_service.config import SERVICE, load_config
 
-from pymongo import MongoClient
-from pymongo.collection import Collection
-from pymongo.database import Database
-
-#: Collections whose documents embed an outbox (``dbay_common.mongo.outbox``).
-OUTBOX_COLLECTIONS: tuple[str, ...] = ()
-LOCKS_COLLECTION = "document_locks"
-INBOX_COLLECTION = "inbox"
-IDEMPOTENCY_COLLECTION = "idempotency_records"
-
-
-@functools.cache
-def _client(uri: str) -> MongoClient[dict[str, Any]]:
-    return MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
-
-
-def database(uri: str) -> Database[dict[str, Any]]:
-    """The database named by ``uri``'s path (``MONGODB_URI``)."""
-    client = _client(uri)
-    return client.get_default_database()
-
-
-def locks(uri: str) -> Collection[dict[str, Any]]:
-    """The document locks every locked write of this service uses (``dbay_common.mongo.locks``)."""
-    return database(uri)[LOCKS_COLLECTION]
+STORE = MongoService(service=SERVICE, load_config=load_config, outbox_collections=())

@@ -39,12 +39,20 @@ logger = logging.getLogger(__name__)
 
 
 def job_callable(job: PeriodicJob) -> Callable[[], object]:
-    """The function ``job.task`` names (``"package.module.function"``); fails at start if it is missing."""
-    module_name, _, attribute = job.task.rpartition(".")
-    function = getattr(importlib.import_module(module_name), attribute, None) if module_name else None
-    if not callable(function):
-        raise ValueError(f"{job.task} does not name a function")
-    return function
+    """What ``job.task`` names: ``"package.module.function"`` or an attribute path below a module
+    (``"package.db.STORE.inbox_records_purge"``). Fails at start when it names nothing callable."""
+    parts = job.task.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        for attribute in parts[split:]:
+            target = getattr(target, attribute, None)
+        if callable(target):
+            return target
+        break
+    raise ValueError(f"{job.task} does not name a function")
 
 
 @dataclass(frozen=True)

@@ -481,6 +481,61 @@ class FlaskWorkerContract(EventConsumerContract):
         self.worker.run(max_batches=1, block_ms=200)
 
 
+class FlaskMongoServiceContract:
+    """The background processes of a Flask service on the MongoDB-wire store (``MongoService``).
+
+    Subclasses set ``package`` (``"messaging_service"``); the service's ``conftest.py`` points
+    ``MONGODB_URI`` at a throwaway database (fixture ``mongodb_uri``).
+    """
+
+    package: ClassVar[str]
+
+    def _module(self, name: str) -> ModuleType:
+        return importlib.import_module(f"{self.package}.{name}")
+
+    def test_worker_handles_a_redelivered_event_once_and_records_it(
+        self, event_bus_env: Any, mongodb_uri: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        worker = self._module("worker")
+        store = self._module("db").STORE
+        seen: list[str] = []
+        monkeypatch.setitem(worker.HANDLERS, "test.happened", lambda event: seen.append(event.event_id))
+        event = Event.new(source="dbay.test", detail_type="test.happened", data={})
+        build_publisher_from_env().publish([event, event])
+
+        worker.run(max_batches=1, block_ms=200)
+
+        assert seen == [event.event_id]
+        assert [record["_id"] for record in store.database()["inbox"].find()] == [
+            f"{store.service}:{event.event_id}"
+        ]
+
+    def test_relay_publishes_the_outbox_of_the_declared_collections(
+        self, event_bus_env: Any, events_redis: redis.Redis, mongodb_uri: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from dbay_common.mongo import EventSource, outbox_insert_one
+
+        store = self._module("db").STORE
+        monkeypatch.setattr(store, "outbox_collections", ("things",))
+        event = EventSource(source="dbay.test", producer=store.service).event("thing.happened", {"n": 1})
+        outbox_insert_one(store.database()["things"], {"_id": "a"}, event)
+
+        assert self._module("relay").run(max_passes=1) == 1
+        assert [fields["event_id"] for _id, fields in events_redis.xrange(event_bus_env.stream)] == [
+            event.event_id
+        ]
+
+    def test_schedules_declare_the_daily_purges_and_each_runs(self, mongodb_uri: str) -> None:
+        from dbay_common.flask.schedules import job_callable
+
+        jobs = self._module("schedules").JOBS
+        assert [(job.task, job.every_s) for job in jobs] == [
+            (f"{self.package}.db.STORE.idempotency_records_purge", 86400),
+            (f"{self.package}.db.STORE.inbox_records_purge", 86400),
+        ]
+        assert [job_callable(job)() for job in jobs] == [0, 0]
+
+
 class _FlaskServiceClient:
     def __init__(self, app: Flask) -> None:
         self.app = app
