@@ -1,11 +1,7 @@
-"""Events of messaging-service: what it publishes and the handlers of what it consumes.
+"""Events of messaging-service: payloads it publishes (``EVENTS``) and ``HANDLERS`` of what it consumes.
 
-Payloads it publishes are pydantic models registered with ``register_event`` (``extra="forbid"``);
-build an event with ``EVENTS.event(detail_type, payload)`` (correlation and causation ids filled in)
-and write it with ``dbay_common.mongo.outbox_insert_one`` / ``outbox_update_one`` inside the
-document it describes. ``HANDLERS`` maps a detail-type to a handler that parses the event's data and
-calls one function of services.py; those functions write through ``inbox_insert_one`` /
-``inbox_update_one`` so a redelivered event changes nothing twice.
+The pattern (outbox inside the document, inbox-guarded handler writes) is docs/adding-a-service.md,
+"Flask: the layout", with the reference slice in libs/dbay-common/tests/flask_outbox_app/.
 """
 
 from dbay_common.mongo import EventSource

@@ -19,10 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from flask import Flask
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from dbay_common.flask.app import Blueprint, create_service_app
+from dbay_common.flask.health import config_check
 from dbay_common.flask.idempotency import IdempotencyStore
+from dbay_common.health import mongodb_check, redis_check
 from dbay_common.logging import configure_logging
 from dbay_common.mongo.inbox import MongoInbox
 from dbay_common.mongo.locks import DEFAULT_LOCKS_COLLECTION
@@ -144,6 +148,32 @@ class MongoService:
             PeriodicJob(task=f"{path}.idempotency_records_purge", every_s=HOUSEKEEPING_INTERVAL_S),
             PeriodicJob(task=f"{path}.inbox_records_purge", every_s=HOUSEKEEPING_INTERVAL_S),
         )
+
+    def create_app(
+        self,
+        import_name: str,
+        *,
+        api_prefix: str,
+        blueprints: Sequence[Blueprint],
+        config: Mapping[str, Any] | None = None,
+    ) -> Flask:
+        """The service's web app: ``create_service_app`` with this store's health checks (the store and
+        the service's Redis), the Idempotency-Key store installed and ``blueprints`` registered.
+        ``config`` overrides what ``load_config`` read (tests)."""
+        app, api = create_service_app(
+            import_name=import_name,
+            service=self.service,
+            api_prefix=api_prefix,
+            config={**self.load_config(), **(config or {})},
+            checks={
+                "mongodb": config_check(mongodb_check, "MONGODB_URI"),
+                "redis": config_check(redis_check, "REDIS_URL"),
+            },
+        )
+        self.idempotency_store(app.config).init_app(app)
+        for blueprint in blueprints:
+            api.register_blueprint(blueprint)
+        return app
 
     def main(self, process: Callable[[], object]) -> None:
         """Run one of the service's processes as ``__main__``: JSON logs first, then ``process()``."""
