@@ -1,27 +1,20 @@
-"""Settings of listing-service: the shared dBay Django settings plus this service's own stores.
+"""Settings of listing-service: the shared ones (dbay_common.django.conf), then its own stores.
 
-Every value comes from the environment (listed in .env.example). Development defaults point at
-scripts/devstack; with DBAY_ENV=production a missing secret or URL stops the process at start.
+Every value comes from the environment (.env.example); production stops at start on a missing one.
 """
-
-from pathlib import Path
 
 from dbay_common.django.conf import common_settings
 from dbay_common.settings import dev_url, env_str
 
 globals().update(
     common_settings(
-        service="listing-service",
-        base_dir=Path(__file__).resolve().parent.parent,
-        root_urlconf="listing_service.urls",
+        __name__,
         api_prefix="api/v1/listings/",
         installed_apps=["listing_service.listings"],
         database_name="listing",
         redis_db=1,
     )
 )
-
-DBAY_EVENT_HANDLERS = "listing_service.listings.events:HANDLERS"
 
 # The listing read cache. "host:port" of the memcached server.
 MEMCACHED_ADDRESS = env_str("MEMCACHED_ADDRESS", dev_default=dev_url("memcached"))

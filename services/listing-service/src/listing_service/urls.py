@@ -1,25 +1,20 @@
 """Routes of listing-service: the health probes, and the public API under /api/v1/listings/."""
 
-from django.conf import settings
-
-from dbay_common.django.health import django_database_check, health_urlpatterns, setting_check
+from dbay_common.django.health import django_database_check, setting_check
 from dbay_common.django.urls import (  # noqa: F401 - Django reads handler400..500 from the root URLconf
     handler400,
     handler403,
     handler404,
     handler500,
-    public_api_urlpatterns,
+    service_urlpatterns,
 )
 from dbay_common.health import memcached_check, redis_check
 
-urlpatterns = [
-    *health_urlpatterns(
-        service=settings.DBAY_SERVICE,
-        checks={
-            "postgres": django_database_check(),
-            "memcached": setting_check(memcached_check, "MEMCACHED_ADDRESS"),
-            "redis": setting_check(redis_check, "REDIS_URL"),
-        },
-    ),
-    *public_api_urlpatterns(urls="listing_service.listings.urls"),
-]
+urlpatterns = service_urlpatterns(
+    checks={
+        "postgres": django_database_check(),
+        "memcached": setting_check(memcached_check, "MEMCACHED_ADDRESS"),
+        "redis": setting_check(redis_check, "REDIS_URL"),
+    },
+    urls="listing_service.listings.urls",
+)

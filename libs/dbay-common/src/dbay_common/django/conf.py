@@ -1,22 +1,17 @@
 """The settings every Django service shares, built from the environment.
 
-Each service's ``settings.py`` is a few lines::
+Each service's ``settings.py`` starts with one call::
 
-    from pathlib import Path
     from dbay_common.django.conf import common_settings
 
     globals().update(
-        common_settings(
-            service="wallet-service",
-            base_dir=Path(__file__).resolve().parent.parent,
-            root_urlconf="wallet_service.urls",
-            api_prefix="api/v1/wallet/",
-            installed_apps=["wallet_service"],
-            database_name="wallet",
-            redis_db=3,
-        )
+        common_settings(__name__, api_prefix="api/v1/listings/", installed_apps=["listing_service.listings"],
+                        database_name="listing", redis_db=1)
     )
     # service-specific settings follow, read with dbay_common.settings helpers
+
+(``__name__`` gives the service's name, its root URLconf and its folder; ``DBAY_EVENT_HANDLERS``
+defaults to the first app's ``events.HANDLERS``.)
 
 so the rules (JSON-only DRF, error shape, JWT, idempotency, JSON logs, fail-fast secrets) cannot drift
 between services. Secrets and URLs have development defaults that point at ``scripts/devstack``; in
@@ -26,6 +21,7 @@ at import, which stops the process before it serves anything.
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from pathlib import Path
 from typing import Any
@@ -74,10 +70,11 @@ def _test_database_name(database_name: str) -> str:
 
 
 def common_settings(
+    settings_module: str | None = None,
     *,
-    service: str,
-    base_dir: Path,
-    root_urlconf: str,
+    service: str | None = None,
+    base_dir: Path | None = None,
+    root_urlconf: str | None = None,
     api_prefix: str,
     installed_apps: list[str],
     database_name: str,
@@ -96,6 +93,17 @@ def common_settings(
     Tests get a database of their own, ``test_<database_name>_<random>``, so two runs at once (two
     developers, CI jobs, a service's suite beside the library's) never drop each other's database.
     """
+    if settings_module is not None:
+        # "listing_service.settings" -> listing-service, listing_service.urls, the folder above the package.
+        package = settings_module.rpartition(".")[0]
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise ValueError(f"{settings_module!r} is not a module of an importable package")
+        service = service or package.replace("_", "-")
+        root_urlconf = root_urlconf or f"{package}.urls"
+        base_dir = base_dir or Path(spec.origin).resolve().parent.parent
+    if service is None or root_urlconf is None or base_dir is None:
+        raise ValueError("pass the settings module's __name__, or service, base_dir and root_urlconf")
     if api_prefix.startswith("/") or not api_prefix.endswith("/"):
         raise ValueError(f"api_prefix must look like 'api/v1/<name>/', got {api_prefix!r}")
     # Read in the order an operator fixes them: the secret first, then where to listen, then stores.
@@ -115,6 +123,8 @@ def common_settings(
         "DBAY_ENV": current_env(),
         "DBAY_SERVICE": service,
         "DBAY_EVENT_SOURCE": event_source or f"dbay.{service.removesuffix('-service')}",
+        # What `manage.py consume_events` dispatches: the first app's events.HANDLERS by default.
+        "DBAY_EVENT_HANDLERS": f"{installed_apps[0]}.events:HANDLERS" if installed_apps else "",
         "BASE_DIR": base_dir,
         "SECRET_KEY": secret_key,
         "DEBUG": debug,

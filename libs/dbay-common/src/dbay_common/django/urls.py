@@ -7,13 +7,11 @@ A service's root ``urls.py``::
         handler403,
         handler404,
         handler500,
-        public_api_urlpatterns,
+        service_urlpatterns,
     )
 
-    urlpatterns = [
-        *health_urlpatterns(service=settings.DBAY_SERVICE, checks={...}),
-        *public_api_urlpatterns(urls="wallet_service.ledger.urls"),
-    ]
+    urlpatterns = service_urlpatterns(checks={"postgres": django_database_check(), ...},
+                                      urls="wallet_service.ledger.urls")
 
 gives, for ``api_prefix="api/v1/wallet/"`` in ``common_settings``:
 
@@ -43,6 +41,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dbay_common.django.views import safe_methods_only
+from dbay_common.health import Check
 from dbay_common.swagger_ui import SWAGGER_UI_DIST, SWAGGER_UI_FILES
 
 __all__ = ["api_index", "handler400", "handler403", "handler404", "handler500", "public_api_urlpatterns"]
@@ -124,3 +123,16 @@ def public_api_urlpatterns(*, urls: str | None = None) -> list[URLPattern | URLR
     if urls is not None:
         patterns.append(path(prefix, include(urls)))
     return patterns
+
+
+def service_urlpatterns(
+    *, checks: dict[str, Check], urls: str | None = None
+) -> list[URLPattern | URLResolver]:
+    """A Django service's whole root URLconf: ``/health`` and ``/health/live`` with ``checks`` (one per
+    store), then :func:`public_api_urlpatterns` with the app's ``urls`` under the API prefix."""
+    from dbay_common.django.health import health_urlpatterns
+
+    return [
+        *health_urlpatterns(service=settings.DBAY_SERVICE, checks=checks),
+        *public_api_urlpatterns(urls=urls),
+    ]
