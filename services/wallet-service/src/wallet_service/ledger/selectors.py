@@ -268,6 +268,9 @@ class HistoryEntry:
     counterparty: str
     pending_id: uuid.UUID | None
     created_at: datetime
+    #: The row's effect on the wallet, signed: +amount in, -amount out. For a hold in the activity
+    #: view: -amount while pending, -posted amount once posted, 0 once voided or expired.
+    signed_amount_koinu: int = 0
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,18 @@ def _history_status(transfer: Transfer, *, now: datetime) -> str:
     return "posted"
 
 
+def _signed_amount(transfer: Transfer, *, account_id: uuid.UUID, now: datetime) -> int:
+    sign = 1 if transfer.credit_account_id == account_id else -1
+    if transfer.kind != Transfer.Kind.PENDING:
+        return sign * transfer.amount_koinu
+    state = _history_status(transfer, now=now)
+    if state == "posted":
+        return sign * int(getattr(transfer, "resolution_amount", None) or transfer.amount_koinu)
+    if state in ("voided", "expired"):
+        return 0
+    return sign * transfer.amount_koinu
+
+
 def transfer_history(
     *,
     user_id: uuid.UUID,
@@ -301,8 +316,14 @@ def transfer_history(
     ending_before: str | None = None,
     reason: str | None = None,
     now: datetime,
+    is_activity: bool = False,
 ) -> HistoryPage:
     """Every transfer touching the user's wallet, newest first, one page (keyset pagination).
+
+    ``is_activity``: one row per movement, as a user reads a statement. A hold and the post or void
+    that resolved it are one row (the hold's, with its state: a withdrawal is one row, ``pending``
+    while on its way, ``posted`` once paid, ``voided`` if it failed or was rejected); the resolving
+    transfers are left out. ``signed_amount_koinu`` then gives the hold's effect (see HistoryEntry).
 
     ``reason`` filters by reason code (400 ``invalid_reason`` if it is not one). A cursor must be the
     id of a transfer in this same list, or the request is a 400 ``invalid_cursor``. Each entry's
@@ -317,7 +338,10 @@ def transfer_history(
     ).annotate(
         resolution_kind=Subquery(resolutions.values("kind")[:1]),
         resolution_reason=Subquery(resolutions.values("reason")[:1]),
+        resolution_amount=Subquery(resolutions.values("amount_koinu")[:1]),
     )
+    if is_activity:
+        queryset = queryset.exclude(kind__in=[Transfer.Kind.POST_PENDING, Transfer.Kind.VOID_PENDING])
     if reason is not None:
         queryset = queryset.filter(reason=reason)
     is_backwards = ending_before is not None
@@ -356,6 +380,7 @@ def transfer_history(
             ),
             pending_id=transfer.pending_id,
             created_at=transfer.created_at,
+            signed_amount_koinu=_signed_amount(transfer, account_id=account_id, now=now),
         )
         for transfer in rows
     ]

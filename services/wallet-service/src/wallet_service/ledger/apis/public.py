@@ -120,6 +120,12 @@ class TransferHistorySerializer(serializers.Serializer[Any]):
     counterparty = serializers.CharField(help_text="The other side: a platform account, or `user`.")
     pending_id = serializers.UUIDField(allow_null=True, help_text="For a post or void: the hold.")
     created_at = serializers.DateTimeField()
+    signed_amount_koinu = serializers.RegexField(
+        r"^-?[0-9]+$",
+        help_text="The row's effect on the wallet in koinu, signed (a digit string, `-` for money out). "
+        "With activity=true, a hold's row gives -amount while pending, -the posted amount once posted, "
+        "0 once voided or expired.",
+    )
 
 
 @extend_schema_serializer(component_name="WalletTransferPage")
@@ -143,6 +149,12 @@ class WalletTransferListApi(APIView):
             OpenApiParameter("starting_after", str, description="Items after this transfer id."),
             OpenApiParameter("ending_before", str, description="Items before this transfer id."),
             OpenApiParameter("reason", str, description="Only transfers with this reason."),
+            OpenApiParameter(
+                "activity",
+                bool,
+                description="One row per movement: a hold and the post or void that resolved it are one "
+                "row, with the hold's state (a withdrawal is one row). Default false: every transfer.",
+            ),
         ],
         responses={200: TransferPageSerializer, 400: ERRORS[400], 401: ERRORS[401]},
     )
@@ -156,6 +168,7 @@ class WalletTransferListApi(APIView):
             ending_before=page_params.ending_before,
             reason=request.query_params.get("reason"),
             now=timezone.now(),
+            is_activity=request.query_params.get("activity", "").lower() in ("true", "1"),
         )
         data = [
             {
@@ -170,6 +183,7 @@ class WalletTransferListApi(APIView):
                 "counterparty": entry.counterparty,
                 "pending_id": entry.pending_id,
                 "created_at": entry.created_at,
+                "signed_amount_koinu": str(entry.signed_amount_koinu),
             }
             for entry in page.data
         ]
