@@ -190,3 +190,31 @@ def test_session_check_now_fails_closed_when_user_service_cannot_tell(
         with pytest.raises(ApiError) as caught:
             session_check_now(authorization=authorization, base_url=base_url)
         assert (caught.value.status, caught.value.code) == (503, "service_unavailable")
+
+
+def test_flask_checks_a_presented_token_even_on_a_public_route(
+    flask_client: FlaskClient, rsa_keypair: RsaKeyPair, revocations: RevokedSessions
+) -> None:
+    headers = {"Authorization": f"Bearer {token(rsa_keypair)}"}
+    assert flask_client.get("/api/v1/test/", headers=headers).status_code == 200
+    assert flask_client.get("/api/v1/test/").status_code == 200  # no token: public as before
+
+    revocations.revoke(SESSION)
+
+    response = flask_client.get("/api/v1/test/", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "session_revoked"
+    garbage = flask_client.get("/api/v1/test/", headers={"Authorization": "Bearer not-a-token"})
+    assert (garbage.status_code, garbage.get_json()["error"]["code"]) == (401, "invalid_token")
+
+
+def test_drf_checks_a_presented_token_even_on_a_public_route(
+    client: Client, django_jwt: JwksServer, rsa_keypair: RsaKeyPair, revocations: RevokedSessions
+) -> None:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token(rsa_keypair)}"}
+    revocations.revoke(SESSION)
+
+    response = client.get("/api/v1/test/", **headers)  # type: ignore[arg-type]
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "session_revoked"

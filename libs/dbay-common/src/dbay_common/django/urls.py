@@ -91,6 +91,12 @@ def _api_index_view(resource: str) -> Any:
             responses={200: OutputSerializer},
         )
         def get(self, request: Request) -> Response:
+            # Public, but a presented token is still checked, as on every other route: a client learns
+            # at once that its token is broken or its session revoked.
+            if "Authorization" in request.headers:
+                from dbay_common.drf.authentication import JwtAuthentication
+
+                JwtAuthentication().authenticate(request)
             return Response(OutputSerializer(api_index()).data)
 
     return ApiIndexApi.as_view()

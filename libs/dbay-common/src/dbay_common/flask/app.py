@@ -134,6 +134,17 @@ def install_request_guards(app: Flask) -> None:
         if has_json_body and json_depth_exceeds(request.get_data(cache=True)):
             raise JsonTooDeep()
 
+    @app.before_request
+    def _refuse_bad_tokens() -> None:
+        # As DRF's JwtAuthentication: a request that presents a token gets it checked even on a public
+        # route, so a client learns at once that its token is broken, expired or of a revoked session.
+        if "Authorization" in request.headers and "claims" not in g:
+            from dbay_common.flask.auth import request_claims
+
+            claims = request_claims()
+            if claims is not None:
+                g.claims = claims
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():

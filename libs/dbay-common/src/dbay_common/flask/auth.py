@@ -48,8 +48,12 @@ def request_claims() -> dict[str, Any] | None:
     """Verified claims of the current request's Bearer token; None without one; raises if it is bad.
 
     A token whose session was revoked is bad too: 401 ``session_revoked`` from this service's
-    revocation list in its Redis (``REDIS_URL``; see :mod:`dbay_common.sessions`).
+    revocation list in its Redis (``REDIS_URL``; see :mod:`dbay_common.sessions`). Verified once per
+    request: the app's token check stores the claims on ``flask.g``.
     """
+    cached = g.get("claims")
+    if isinstance(cached, dict):
+        return cached
     try:
         token = bearer_token(request.headers.get("Authorization"))
         if token is None:
