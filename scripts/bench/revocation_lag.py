@@ -35,7 +35,7 @@ PROBES = {
     "auction-service": "/api/v1/auctions/",
     "order-service": "/api/v1/order/",
     "notification-service": "/api/v1/notifications/",
-    "search-gateway": "/api/v1/search/",
+    "search-gateway": "/api/v1/search",
     "messaging-service": "/api/v1/messaging/",
 }
 GOAL_S = 2.0
