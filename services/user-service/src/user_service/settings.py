@@ -113,7 +113,6 @@ RATELIMIT_KEY_PREFIX = "ratelimit:user-service:"
 # Rates as "<count>/<period>" (see dbay_common.ratelimit.Rate.parse), per client IP and per account.
 _DEFAULT_RATE_LIMITS = {
     "login-ip": "30/5m",
-    "login-account": "10/5m",
     "register-ip": "10/h",
     "verify-ip": "30/h",
     "resend-ip": "10/h",
@@ -144,6 +143,17 @@ def _rate_limits(overrides: list[str]) -> dict[str, str]:
 
 
 RATE_LIMITS = _rate_limits(env_list("RATE_LIMITS", default=()))
-LOGIN_LOCKOUT_MAX_FAILURES = env_int("LOGIN_LOCKOUT_MAX_FAILURES", default=5)
-LOGIN_LOCKOUT_WINDOW_S = env_int("LOGIN_LOCKOUT_WINDOW_S", default=15 * 60)
-LOGIN_LOCKOUT_S = env_int("LOGIN_LOCKOUT_S", default=15 * 60)
+# Sign-in throttling (accounts/sign_in_throttle.py): failures per (account, source) before delays of
+# 2, 4, 8, ... seconds start, failures from unseen sources per account before the same, the longest
+# delay, and how long failures are remembered after the last one.
+SIGN_IN_THROTTLE_FREE_FAILURES = env_int("SIGN_IN_THROTTLE_FREE_FAILURES", default=5)
+SIGN_IN_THROTTLE_ACCOUNT_FREE_FAILURES = env_int("SIGN_IN_THROTTLE_ACCOUNT_FREE_FAILURES", default=50)
+SIGN_IN_THROTTLE_MAX_DELAY_S = env_int("SIGN_IN_THROTTLE_MAX_DELAY_S", default=15 * 60)
+SIGN_IN_THROTTLE_MEMORY_S = env_int("SIGN_IN_THROTTLE_MEMORY_S", default=24 * 3600)
+# An IP an account signed in from counts as seen for this long after the last success there.
+KNOWN_IP_TTL_S = env_int("KNOWN_IP_TTL_S", default=90 * 24 * 3600)
+# The signed cookie that marks a browser as one an account signed in from (accounts/known_devices.py).
+KNOWN_DEVICE_COOKIE_NAME = "dbay_device"
+KNOWN_DEVICE_TTL_S = env_int("KNOWN_DEVICE_TTL_S", default=365 * 24 * 3600)
+# At most one "sign-in attempts slowed down" mail per account in this period.
+SIGN_IN_ALERT_INTERVAL_S = 3600

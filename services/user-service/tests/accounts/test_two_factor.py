@@ -166,7 +166,7 @@ def test_recovery_codes_sign_in_once_each(api, enrolled):
     assert RecoveryCode.objects.filter(user=user, used_at__isnull=False).count() == 1
 
 
-def test_five_wrong_codes_kill_the_challenge_and_lock_the_account(api, enrolled, wrong_code, totp_code):
+def test_five_wrong_codes_kill_the_challenge_and_slow_this_source_down(api, enrolled, wrong_code, totp_code):
     signed_in, secret, _codes = enrolled
     user = signed_in.user
     mfa_token = login_challenge(api, user)
@@ -177,12 +177,16 @@ def test_five_wrong_codes_kill_the_challenge_and_lock_the_account(api, enrolled,
     ]
     after = api.post(LOGIN_2FA, {"mfa_token": mfa_token, "code": totp_code(user, secret)})
 
-    assert statuses == [400, 400, 400, 400, 423]
+    assert statuses == [400, 400, 400, 400, 400]
     assert (after.status_code, after.json()["error"]["code"]) == (401, "invalid_token")
     challenge = LoginChallenge.objects.get(user=user)
     assert (challenge.failed_attempts, challenge.consumed_at is not None) == (5, True)
-    locked = api.post(LOGIN, {"login": user.username, "password": PASSWORD})
-    assert (locked.status_code, locked.json()["error"]["code"]) == (423, "account_locked")
+    slowed = api.post(LOGIN, {"login": user.username, "password": PASSWORD})
+    assert (slowed.status_code, slowed.json()["error"]["code"], slowed["Retry-After"]) == (
+        429,
+        "rate_limited",
+        "2",
+    )
     assert Session.objects.filter(user=user).count() == 1
 
 
@@ -307,8 +311,10 @@ def test_the_right_password_does_not_reset_the_count_of_wrong_codes(api, enrolle
         # A new challenge each time: the password is right, only the code is wrong.
         response = api.post(LOGIN_2FA, {"mfa_token": login_challenge(api, user), "code": wrong_code(secret)})
         statuses.append(response.status_code)
+    slowed = api.post(LOGIN, {"login": user.username, "password": PASSWORD})
 
-    assert statuses == [400, 400, 400, 400, 423]
+    assert statuses == [400, 400, 400, 400, 400]
+    assert (slowed.status_code, slowed["Retry-After"]) == (429, "2")
 
 
 def test_secrets_are_never_stored_for_idempotent_replay(api, make_user, sign_in, totp_code):

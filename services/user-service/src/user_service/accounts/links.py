@@ -141,3 +141,20 @@ def registration_attempt_email(user: User) -> EmailMessage:
     return EmailMessage(
         subject="Someone tried to sign up with your email address", body=body, to=[user.email]
     )
+
+
+def sign_in_throttled_email(user: User, *, ip_address: str) -> EmailMessage:
+    """To the owner when failed sign-ins from a device or network their account has not used start
+    being slowed down (at most once an hour)."""
+    where = f" (network address {ip_address})" if ip_address else ""
+    body = (
+        f"Hello {user.username},\n\n"
+        "Someone has been trying to sign in to your dBay account with the wrong password from a device "
+        f"or network you have not signed in from before{where}. We are now making them wait longer "
+        "between attempts.\n\n"
+        "You can still sign in as usual from your own devices. If this was you, just wait a moment and "
+        "try again. If it was not you, your password has not been guessed, but we suggest choosing a "
+        f"stronger one and turning on two-step sign-in: {settings.PUBLIC_WEB_URL}/forgot-password\n\n— dBay\n"
+    )
+    subject = "Failed sign-in attempts on your dBay account"
+    return EmailMessage(subject=subject, body=body, to=[user.email])

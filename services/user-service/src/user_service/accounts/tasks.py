@@ -42,6 +42,11 @@ def send_registration_attempt_email_task(user_id: str) -> bool:
     return services.user_registration_attempt_email_send(user_id=uuid.UUID(user_id))
 
 
+@shared_task(name="user_service.send_sign_in_throttled_email", ignore_result=True, **_MAIL_RETRY)
+def send_sign_in_throttled_email_task(user_id: str, ip_address: str) -> bool:
+    return services.user_sign_in_throttled_email_send(user_id=uuid.UUID(user_id), ip_address=ip_address)
+
+
 #: Ended sessions are kept this long (the member's session list no longer shows them; support may).
 AUTH_RECORDS_KEPT_FOR = timedelta(days=30)
 

@@ -1,4 +1,5 @@
-"""Abuse controls of user-service: who the client is, request rate limits and the sign-in lockout.
+"""Abuse controls of user-service: who the client is and request rate limits (the sign-in throttle
+is ``sign_in_throttle.py``).
 
 Built on :mod:`dbay_common.ratelimit` (Redis, ``RATELIMIT_REDIS_URL``, keys under
 ``RATELIMIT_KEY_PREFIX``). Limits are per client IP and per account (the email or username the
@@ -21,7 +22,7 @@ import redis
 from django.conf import settings
 from django.http import HttpRequest
 
-from dbay_common.ratelimit import Limit, Lockout, Rate, RateLimiter
+from dbay_common.ratelimit import Limit, Rate, RateLimiter
 
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
@@ -77,16 +78,9 @@ def rate_limiter() -> RateLimiter:
     return RateLimiter(_redis_client(settings.RATELIMIT_REDIS_URL), prefix=settings.RATELIMIT_KEY_PREFIX)
 
 
-def login_lockout() -> Lockout:
-    """``LOGIN_LOCKOUT_MAX_FAILURES`` failed sign-ins (or codes) within the window lock the account."""
-    return Lockout(
-        _redis_client(settings.RATELIMIT_REDIS_URL),
-        name="login",
-        prefix=f"{settings.RATELIMIT_KEY_PREFIX}lockout:",
-        max_failures=settings.LOGIN_LOCKOUT_MAX_FAILURES,
-        window_s=settings.LOGIN_LOCKOUT_WINDOW_S,
-        lockout_s=settings.LOGIN_LOCKOUT_S,
-    )
+def redis_client() -> redis.Redis:
+    """The client of the rate-limit Redis (``RATELIMIT_REDIS_URL``), shared per process."""
+    return _redis_client(settings.RATELIMIT_REDIS_URL)
 
 
 def limit(name: str, key: Any) -> Limit:

@@ -25,6 +25,7 @@ from dbay_common.errors import AuthenticationFailed
 from dbay_common.principal import NOT_AUTHENTICATED_CODE
 from user_service.accounts import services
 from user_service.accounts.authentication import SessionJwtAuthentication
+from user_service.accounts.known_devices import known_device_cookie_value, known_device_read
 from user_service.accounts.models import Profile, User
 from user_service.accounts.throttling import client_ip, limit
 
@@ -41,8 +42,7 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         404: "Not found.",
         409: "Conflicts with the current state.",
         422: "Idempotency-Key reused with a different body.",
-        423: "Account locked after too many failed sign-ins (`account_locked`; see Retry-After).",
-        429: "Too many requests (`rate_limited`; see Retry-After).",
+        429: "Too many requests or failed attempts (`rate_limited`; wait the seconds in Retry-After).",
         503: "A dependency is unavailable; retry later.",
     }
     return {
@@ -52,10 +52,28 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
 
 
 def client_info(request: Request) -> services.ClientInfo:
-    """What the session records about the caller: the client IP (``throttling.client_ip``) and agent."""
+    """Who is calling: the client IP (``throttling.client_ip``), agent, and the device the
+    ``known_device`` cookie vouches for (sign-in throttling)."""
     return services.ClientInfo(
-        ip_address=client_ip(request), user_agent=str(request.META.get("HTTP_USER_AGENT", ""))[:512]
+        ip_address=client_ip(request),
+        user_agent=str(request.META.get("HTTP_USER_AGENT", ""))[:512],
+        known_device=known_device_read(request.COOKIES.get(settings.KNOWN_DEVICE_COOKIE_NAME)),
     )
+
+
+def known_device_remember(response: Response, request: Request, *, user_id: uuid.UUID) -> Response:
+    """Set the long-lived ``known_device`` cookie after a successful sign-in (``known_devices.py``)."""
+    device = known_device_read(request.COOKIES.get(settings.KNOWN_DEVICE_COOKIE_NAME))
+    response.set_cookie(
+        settings.KNOWN_DEVICE_COOKIE_NAME,
+        known_device_cookie_value(device, user_id=str(user_id)),
+        max_age=settings.KNOWN_DEVICE_TTL_S,
+        path=settings.REFRESH_COOKIE_PATH,
+        secure=settings.REFRESH_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 def ip_limit(name: str, request: Request) -> Any:

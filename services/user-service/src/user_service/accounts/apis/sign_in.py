@@ -28,12 +28,13 @@ from user_service.accounts.apis.common import (
     code_field,
     error_responses,
     ip_limit,
+    known_device_remember,
     password_field,
     refresh_token_from,
     tokens_response,
 )
 from user_service.accounts.keys import local_verifier
-from user_service.accounts.throttling import account_key, enforce, limit
+from user_service.accounts.throttling import enforce, limit
 
 
 @idempotency_exempt
@@ -50,11 +51,16 @@ class LoginApi(PublicApi):
             "With email or username and password. Without 2FA: tokens (and the `dbay_refresh` cookie). "
             "With 2FA on: `{mfa_required: true, mfa_token, expires_in}`; finish with auth/login/2fa. "
             "401 `invalid_credentials` (whether or not the account exists). "
-            "A run of failures (by default 5 within 15 minutes, wrong 2FA codes included) locks the account "
-            "(by default for 15 minutes): 423 `account_locked` with the unlock time in the message and "
-            "Retry-After. An unverified email does not prevent "
-            "signing in (`user.email_verified` is false; selling and withdrawing will require it). "
-            "Rate-limited per IP and per account."
+            "Failed attempts slow down the place they come from, never lock the account: after 5 "
+            "failures (wrong 2FA codes included) from one device or network on one account, each "
+            "further attempt from there must wait 2, 4, 8, ... seconds (at most 15 minutes): 429 "
+            "`rate_limited` with Retry-After. Failures from devices and networks the account has "
+            "not signed in from also add up per account (50 before delays start), so many networks "
+            "together are slowed too; a device with the `known_device` cookie (set on each successful "
+            "sign-in) or a network the account signed in from before is not affected by them. The "
+            "owner is emailed when an unfamiliar place is slowed down (at most once an hour). An "
+            "unverified email does not prevent signing in (`user.email_verified` is false). "
+            "Also rate-limited per IP."
         ),
         request=InputSerializer,
         responses={
@@ -63,27 +69,24 @@ class LoginApi(PublicApi):
                 serializers=[TokensOutputSerializer, MfaChallengeOutputSerializer],
                 resource_type_field_name=None,
             ),
-            **error_responses(400, 401, 403, 423, 429),
+            **error_responses(400, 401, 403, 429),
         },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        login = data.validated_data["login"]
-        enforce(
-            ip_limit("login-ip", request),
-            limit("login-account", account_key(login)),
-            message="Too many sign-in attempts; try again later.",
-        )
+        enforce(ip_limit("login-ip", request), message="Too many sign-in attempts; try again later.")
         result = services.user_login(
-            login=login, password=data.validated_data["password"], client=client_info(request)
+            login=data.validated_data["login"],
+            password=data.validated_data["password"],
+            client=client_info(request),
         )
         if isinstance(result, services.MfaChallengeIssued):
             return Response(
                 {"mfa_required": True, "mfa_token": result.mfa_token, "expires_in": result.expires_in},
                 headers=NO_STORE,
             )
-        return tokens_response(result)
+        return known_device_remember(tokens_response(result), request, user_id=result.user.id)
 
 
 @idempotency_exempt
@@ -102,7 +105,7 @@ class LoginMfaApi(PublicApi):
             '(sign in again). Tokens carry `amr: ["pwd", "otp"]` and `mfa_at`.'
         ),
         request=InputSerializer,
-        responses={200: TokensOutputSerializer, **error_responses(400, 401, 423, 429)},
+        responses={200: TokensOutputSerializer, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -118,7 +121,7 @@ class LoginMfaApi(PublicApi):
             code=data.validated_data["code"],
             client=client_info(request),
         )
-        return tokens_response(issued)
+        return known_device_remember(tokens_response(issued), request, user_id=issued.user.id)
 
 
 @extend_schema_serializer(component_name="RefreshTokenInput")

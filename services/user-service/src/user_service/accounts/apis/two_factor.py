@@ -21,6 +21,7 @@ from user_service.accounts.apis.common import (
     NO_STORE,
     AccountApi,
     TokensOutputSerializer,
+    client_info,
     code_field,
     error_responses,
     ip_limit,
@@ -82,13 +83,15 @@ class TotpConfirmApi(AccountApi):
             "`invalid_mfa_code`, 409 `two_factor_not_pending`/`two_factor_already_enabled`."
         ),
         request=CodeInputSerializer,
-        responses={200: RecoveryCodesOutputSerializer, **error_responses(400, 401, 409, 423, 429)},
+        responses={200: RecoveryCodesOutputSerializer, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request: Request) -> Response:
         _mfa_limits(request)
         data = CodeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        codes = services.totp_confirm(user_id=request_user_id(request), code=data.validated_data["code"])
+        codes = services.totp_confirm(
+            user_id=request_user_id(request), code=data.validated_data["code"], client=client_info(request)
+        )
         return Response({"recovery_codes": codes}, headers=NO_STORE)
 
 
@@ -98,13 +101,15 @@ class TotpDisableApi(AccountApi):
         summary="Turn 2FA off",
         description="With a TOTP or recovery code. 400 `invalid_mfa_code`, 409 `two_factor_not_enabled`.",
         request=CodeInputSerializer,
-        responses={204: None, **error_responses(400, 401, 409, 423, 429)},
+        responses={204: None, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request: Request) -> Response:
         _mfa_limits(request)
         data = CodeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.totp_disable(user_id=request_user_id(request), code=data.validated_data["code"])
+        services.totp_disable(
+            user_id=request_user_id(request), code=data.validated_data["code"], client=client_info(request)
+        )
         return Response(status=204)
 
 
@@ -115,14 +120,14 @@ class RecoveryCodesApi(AccountApi):
         summary="New recovery codes",
         description="Replaces all recovery codes after a TOTP or recovery code.",
         request=CodeInputSerializer,
-        responses={200: RecoveryCodesOutputSerializer, **error_responses(400, 401, 409, 423, 429)},
+        responses={200: RecoveryCodesOutputSerializer, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request: Request) -> Response:
         _mfa_limits(request)
         data = CodeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         codes = services.recovery_codes_regenerate(
-            user_id=request_user_id(request), code=data.validated_data["code"]
+            user_id=request_user_id(request), code=data.validated_data["code"], client=client_info(request)
         )
         return Response({"recovery_codes": codes}, headers=NO_STORE)
 
@@ -140,7 +145,7 @@ class TotpVerifyApi(AccountApi):
             "`mfa_at`. 400 `invalid_mfa_code`, 409 `two_factor_not_enabled`."
         ),
         request=CodeInputSerializer,
-        responses={200: TokensOutputSerializer, **error_responses(400, 401, 409, 423, 429)},
+        responses={200: TokensOutputSerializer, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request: Request) -> Response:
         _mfa_limits(request)
@@ -150,5 +155,6 @@ class TotpVerifyApi(AccountApi):
             user_id=request_user_id(request),
             session_id=request_session_id(request),
             code=data.validated_data["code"],
+            client=client_info(request),
         )
         return tokens_response(issued)

@@ -3,7 +3,7 @@
 Each one documents its invariants, the rows it locks and the events it puts in the outbox (built in
 ``accounts/events.py``). The rules on what a member may choose are in ``accounts/policy.py``.
 
-Failures that must leave a trace (a wrong password or 2FA code counts towards the lockout, a reused
+Failures that must leave a trace (a reused
 refresh token revokes its family) commit that trace first and raise afterwards: the work runs in a
 function that *returns* the error, and ``common.raise_after_commit`` raises it once the transaction
 has committed.
@@ -27,6 +27,7 @@ from user_service.accounts.services.housekeeping import PurgeResult, auth_record
 from user_service.accounts.services.mail import (
     user_password_reset_email_send_to,
     user_registration_attempt_email_send,
+    user_sign_in_throttled_email_send,
     user_verification_email_send,
     user_verification_email_send_to,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "user_password_reset_email_send_to",
     "user_register",
     "user_registration_attempt_email_send",
+    "user_sign_in_throttled_email_send",
     "user_staff_set",
     "user_verification_email_send",
     "user_verification_email_send_to",

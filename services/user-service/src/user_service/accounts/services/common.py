@@ -1,4 +1,4 @@
-"""What the service modules share: results, lockout errors, token hashing, commit-then-raise."""
+"""What the service modules share: results, sign-in throttling helpers, token hashing, commit-then-raise."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.db import transaction
-from django.utils import timezone
 
+from dbay_common.django.celery import enqueue_on_commit
 from dbay_common.errors import ApiError, InvalidRequest
+from user_service.accounts import throttling
+from user_service.accounts.known_devices import KnownDevice
 from user_service.accounts.models import Session, User
-from user_service.accounts.throttling import login_lockout
+from user_service.accounts.sign_in_throttle import Source, sign_in_throttle
 
 # -- results and errors ------------------------------------------------------------------------------
 
@@ -26,6 +28,7 @@ class ClientInfo:
 
     ip_address: str | None
     user_agent: str
+    known_device: KnownDevice | None = None
 
 
 @dataclass(frozen=True)
@@ -47,26 +50,6 @@ class MfaChallengeIssued:
     expires_in: int
 
 
-class AccountLocked(ApiError):  # noqa: N818 - reads as the API code
-    """Too many failed sign-ins: 423 with the unlock time in the message and ``Retry-After``."""
-
-    default_status = 423
-    default_type = "authentication_error"
-    default_code = "account_locked"
-
-    def __init__(self, *, locked_for_s: float) -> None:
-        seconds = max(1, int(locked_for_s + 0.999))
-        unlock_at = timezone.now() + timedelta(seconds=seconds)
-        minutes = max(1, round(seconds / 60))
-        super().__init__(
-            "This account is locked after too many failed sign-in attempts. It unlocks at "
-            f"{unlock_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC (in about {minutes} "
-            f"minute{'s' if minutes != 1 else ''}); resetting your password unlocks it now.",
-            headers={"Retry-After": str(seconds)},
-        )
-        self.unlock_at = unlock_at
-
-
 def _invalid_code() -> InvalidRequest:
     return InvalidRequest("The code is incorrect or was already used.", code="invalid_mfa_code", param="code")
 
@@ -84,9 +67,22 @@ def new_secret_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def lockout_key(user: User | None, login: str) -> str:
-    """The sign-in lockout's key: the account, or the unknown name (which locks the same way)."""
-    return f"user:{user.id}" if user is not None else f"unknown:{login.strip().lower()}"
+def throttle_account(user: User | None, login: str = "") -> str:
+    """The sign-in throttle's account key: the account in its current password generation (a new
+    password starts the count afresh), or the unknown name (throttled the same way)."""
+    if user is None:
+        return f"unknown:{login.strip().lower()}"
+    return f"user:{user.id}:{user.password_changed_at.isoformat()}"
+
+
+def throttle_source(user: User | None, client: ClientInfo) -> Source:
+    device = client.known_device
+    return sign_in_throttle().source(
+        user_id=str(user.id) if user is not None else None,
+        ip_address=client.ip_address,
+        device_user_ids=device.user_ids if device is not None else frozenset(),
+        device_id=device.device_id if device is not None else None,
+    )
 
 
 def normalize_email(email: str) -> str:
@@ -102,14 +98,33 @@ def raise_after_commit(run: Callable[[], Any]) -> Any:
     return outcome
 
 
-def raise_if_locked(user: User) -> None:
-    """423 ``account_locked`` while the account is locked out (2FA codes count towards it too)."""
-    state = login_lockout().state(lockout_key(user, ""))
-    if state.is_locked:
-        raise AccountLocked(locked_for_s=state.locked_for_s)
+def raise_if_throttled(user: User, client: ClientInfo) -> Source:
+    """429 while this client must wait before trying a code or password on ``user`` again; the source
+    to record the outcome against."""
+    source = throttle_source(user, client)
+    sign_in_throttle().check(account=throttle_account(user), source=source)
+    return source
 
 
-def code_failure(user: User) -> ApiError:
-    """Count a wrong code towards the account's lockout; the error to answer with."""
-    failure = login_lockout().record_failure(lockout_key(user, ""))
-    return AccountLocked(locked_for_s=failure.locked_for_s) if failure.is_locked else _invalid_code()
+def sign_in_failure(user: User | None, source: Source, *, login: str = "") -> None:
+    """Count a wrong password or code; when it starts slowing a source the account has not seen,
+    queue the owner's alert mail (at most once per ``SIGN_IN_ALERT_INTERVAL_S``)."""
+    outcome = sign_in_throttle().record_failure(account=throttle_account(user, login), source=source)
+    if user is None or source.is_known or not outcome.is_slowed:
+        return
+    if throttling.notice_once(f"sign-in-throttled:{user.id}", ttl_s=settings.SIGN_IN_ALERT_INTERVAL_S):
+        # Imported when used: tasks.py imports this package.
+        from user_service.accounts.tasks import send_sign_in_throttled_email_task
+
+        enqueue_on_commit(send_sign_in_throttled_email_task, str(user.id), source.ip_address or "")
+
+
+def sign_in_success(user: User, source: Source) -> None:
+    """Clear this source's failures on the account and remember its IP as seen."""
+    sign_in_throttle().record_success(account=throttle_account(user), source=source, user_id=str(user.id))
+
+
+def code_failure(user: User, source: Source) -> ApiError:
+    """Count a wrong code towards the throttle; the error to answer with."""
+    sign_in_failure(user, source)
+    return _invalid_code()

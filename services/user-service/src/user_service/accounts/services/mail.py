@@ -64,3 +64,13 @@ def user_registration_attempt_email_send(*, user_id: uuid.UUID) -> bool:
         return False
     links.registration_attempt_email(user).send(fail_silently=False)
     return True
+
+
+def user_sign_in_throttled_email_send(*, user_id: uuid.UUID, ip_address: str) -> bool:
+    """Tell the owner that failed sign-ins from an unfamiliar place are being slowed down (queued by
+    ``common.sign_in_failure``, which allows one an hour). Returns whether a mail was sent."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    links.sign_in_throttled_email(user, ip_address=ip_address).send(fail_silently=False)
+    return True

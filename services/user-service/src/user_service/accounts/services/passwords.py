@@ -12,10 +12,9 @@ from dbay_common.errors import InvalidRequest
 from user_service.accounts import links
 from user_service.accounts.models import Session, User
 from user_service.accounts.policy import password_check
-from user_service.accounts.services.common import lockout_key, normalize_email
+from user_service.accounts.services.common import normalize_email
 from user_service.accounts.services.registration import email_verified_mark
 from user_service.accounts.services.sessions import sessions_revoke_all
-from user_service.accounts.throttling import login_lockout
 
 
 def user_password_forgot(*, email: str) -> None:
@@ -35,7 +34,8 @@ def user_password_reset(*, token: str, new_password: str) -> None:
     """Set a new password from a reset link. Locks the user row.
 
     The link is single-use (it is bound to the old password hash). Every session of the account is
-    revoked, the sign-in lockout is lifted, and the email counts as verified (the link proved the
+    revoked (``session.revoked`` for each), sign-in slow-downs start afresh (they belong to the password
+    they were counting against), and the email counts as verified (the link proved the
     member reads it; emits ``user.email_verified`` if it was not).
     """
     claims = links.read_password_reset_token(token)
@@ -52,14 +52,14 @@ def user_password_reset(*, token: str, new_password: str) -> None:
         sessions_revoke_all(user_id=user.id, reason=Session.RevokeReason.PASSWORD_RESET)
         if user.email_verified_at is None:
             email_verified_mark(user)
-    login_lockout().clear(lockout_key(user, ""), unlock=True)
 
 
 @transaction.atomic
 def user_password_change(
     *, user_id: uuid.UUID, session_id: uuid.UUID | None, current_password: str, new_password: str
 ) -> None:
-    """Change the password of a signed-in member; revokes every other session. Locks the user row.
+    """Change the password of a signed-in member; revokes every other session (``session.revoked``
+    for each), keeping the caller's. Locks the user row.
 
     400 ``invalid_credentials`` (param ``current_password``) for a wrong current password,
     400 ``weak_password`` for a weak new one or the same one again.

@@ -12,21 +12,23 @@ from django.utils import timezone
 from dbay_common.errors import ApiError, AuthenticationFailed, PermissionDenied
 from user_service.accounts.models import LoginChallenge, User
 from user_service.accounts.services.common import (
-    AccountLocked,
     ClientInfo,
     IssuedTokens,
     MfaChallengeIssued,
     code_failure,
-    lockout_key,
     new_secret_token,
     raise_after_commit,
-    raise_if_locked,
+    raise_if_throttled,
+    sign_in_failure,
+    sign_in_success,
+    throttle_account,
+    throttle_source,
     token_hash,
 )
 from user_service.accounts.services.sessions import session_start
 from user_service.accounts.services.signing_keys import signing_key_ensure_before_signing
 from user_service.accounts.services.two_factor import second_factor_check
-from user_service.accounts.throttling import login_lockout
+from user_service.accounts.sign_in_throttle import sign_in_throttle
 
 # The hash checked when the account does not exist, so "no such user" takes as long as "wrong password".
 _DUMMY_PASSWORD = "dbay-timing-equaliser-not-a-password"
@@ -46,34 +48,34 @@ def user_login(*, login: str, password: str, client: ClientInfo) -> IssuedTokens
     """Check ``login`` (email or username) and ``password``; start a session or a 2FA challenge.
 
     Failures answer 401 ``invalid_credentials`` whether or not the account exists (a dummy hash is
-    checked for unknown accounts so timing says nothing either) and count towards the lockout of the
-    account (or of the unknown name, which behaves identically): the failure that reaches
-    ``LOGIN_LOCKOUT_MAX_FAILURES`` in the window, and every attempt while locked, answer 423
-    ``account_locked``. Signing in with an unverified email is allowed (``email_verified`` false).
-    Writes: the session and its first refresh token, or a ``LoginChallenge``.
+    checked for unknown accounts so timing says nothing either) and count towards the sign-in
+    throttle of (account, source) (``sign_in_throttle.py``; unknown names are throttled the same
+    way): past the free failures each attempt must wait longer, 429 ``rate_limited`` with
+    Retry-After, and no password is checked while it must wait. The owner's own device or network
+    is not slowed by failures elsewhere. Signing in with an unverified email is allowed
+    (``email_verified`` false). Writes: the session and its first refresh token, or a
+    ``LoginChallenge``.
     """
     user = _user_by_login(login)
-    lockout = login_lockout()
-    lock_key = lockout_key(user, login)
-    state = lockout.state(lock_key)
-    if state.is_locked:
-        raise AccountLocked(locked_for_s=state.locked_for_s)
+    account = throttle_account(user, login)
+    source = throttle_source(user, client)
+    sign_in_throttle().check(account=account, source=source)
     if user is None:
         User(password="").set_password(_DUMMY_PASSWORD)  # same work as a real check
         is_valid = False
     else:
         is_valid = user.check_password(password)  # also upgrades an outdated hash
     if not is_valid or user is None:
-        failure = lockout.record_failure(lock_key)
-        if failure.is_locked:
-            raise AccountLocked(locked_for_s=failure.locked_for_s)
+        sign_in_failure(user, source, login=login)
         raise _invalid_credentials()
     if not user.is_active:
         raise PermissionDenied("This account is disabled.", code="account_disabled")
-    if not user.is_two_factor_enabled:
-        # With 2FA the failures are cleared only once the code is right too: otherwise knowing the
-        # password would reset the count of wrong codes at will.
-        lockout.clear(lock_key)
+    if user.is_two_factor_enabled:
+        # The failures are cleared only once the code is right too: otherwise knowing the password
+        # would reset the count of wrong codes at will. The slot reserved for this attempt is freed.
+        sign_in_throttle().release(account=account, source=source)
+    else:
+        sign_in_success(user, source)
     signing_key_ensure_before_signing()
     now = timezone.now()
     with transaction.atomic():
@@ -95,8 +97,8 @@ def user_login_mfa(*, mfa_token: str, code: str, client: ClientInfo) -> IssuedTo
 
     Locks the challenge, then the user row. The challenge is single-use and dies after
     ``MFA_CHALLENGE_MAX_ATTEMPTS`` wrong codes (401 ``invalid_token``; sign in again); a wrong code
-    is 400 ``invalid_mfa_code`` and counts towards the account lockout. On success the session
-    starts with ``amr`` pwd+otp and ``mfa_at`` now.
+    is 400 ``invalid_mfa_code`` and counts towards the sign-in throttle of (account, source). On
+    success the session starts with ``amr`` pwd+otp and ``mfa_at`` now.
     """
 
     def run() -> IssuedTokens | ApiError:
@@ -117,7 +119,7 @@ def user_login_mfa(*, mfa_token: str, code: str, client: ClientInfo) -> IssuedTo
         user = (
             User.objects.select_for_update(of=("self",)).select_related("profile").get(pk=challenge.user_id)
         )
-        raise_if_locked(user)
+        source = raise_if_throttled(user, client)
         if not user.is_active or not user.is_two_factor_enabled:
             challenge.consumed_at = now
             challenge.save(update_fields=["consumed_at"])
@@ -129,10 +131,10 @@ def user_login_mfa(*, mfa_token: str, code: str, client: ClientInfo) -> IssuedTo
             if challenge.failed_attempts >= settings.MFA_CHALLENGE_MAX_ATTEMPTS:
                 challenge.consumed_at = now
             challenge.save(update_fields=["failed_attempts", "consumed_at"])
-            return code_failure(user)
+            return code_failure(user, source)
         challenge.consumed_at = now
         challenge.save(update_fields=["consumed_at"])
-        login_lockout().clear(lockout_key(user, ""))
+        sign_in_success(user, source)
         return session_start(user=user, client=client, auth_time=challenge.auth_time, mfa_at=now)
 
     signing_key_ensure_before_signing()

@@ -1,7 +1,8 @@
 """Two-factor authentication: TOTP enrolment, recovery codes, turning 2FA off, and step-up.
 
-Wrong codes count towards the same lockout as wrong passwords (``common.code_failure``); that count
-is committed before the error is raised (``common.raise_after_commit``).
+Wrong codes count towards the same sign-in throttle as wrong passwords, per (account, source)
+(``common.code_failure``); the error is raised after the transaction commits
+(``common.raise_after_commit``), so a consumed code or challenge attempt is never rolled back.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from dbay_common.errors import ApiError, AuthenticationFailed, Conflict
 from user_service.accounts import crypto, totp
 from user_service.accounts.models import RecoveryCode, RefreshToken, Session, User
 from user_service.accounts.services.common import (
+    ClientInfo,
     IssuedTokens,
     code_failure,
-    lockout_key,
     raise_after_commit,
-    raise_if_locked,
+    raise_if_throttled,
+    sign_in_success,
 )
 from user_service.accounts.services.sessions import access_token_sign, refresh_token_create
 from user_service.accounts.services.signing_keys import signing_key_ensure_before_signing
-from user_service.accounts.throttling import login_lockout
 
 
 @dataclass(frozen=True)
@@ -95,16 +96,16 @@ def totp_enroll(*, user_id: uuid.UUID) -> TotpEnrolment:
     return TotpEnrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, account_name=user.username))
 
 
-def totp_confirm(*, user_id: uuid.UUID, code: str) -> list[str]:
+def totp_confirm(*, user_id: uuid.UUID, code: str, client: ClientInfo) -> list[str]:
     """Turn 2FA on with a code from the pending secret; returns 10 fresh recovery codes (only now).
 
     Locks the user row. 409 ``two_factor_not_pending`` without an enrolment in progress, 400
-    ``invalid_mfa_code`` for a wrong code (counts towards the lockout).
+    ``invalid_mfa_code`` for a wrong code (counts towards the sign-in throttle; 429 while it must wait).
     """
 
     def run() -> list[str] | ApiError:
         user = _locked_user(user_id)
-        raise_if_locked(user)
+        source = raise_if_throttled(user, client)
         if user.is_two_factor_enabled:
             return Conflict("Two-factor authentication is already on.", code="two_factor_already_enabled")
         if not user.totp_pending_secret_encrypted:
@@ -112,7 +113,7 @@ def totp_confirm(*, user_id: uuid.UUID, code: str) -> list[str]:
         secret = _totp_secret(user, encrypted=user.totp_pending_secret_encrypted)
         step = totp.matching_step(secret, totp.normalize_code(code), after_step=0)
         if step is None:
-            return code_failure(user)
+            return code_failure(user, source)
         user.totp_secret_encrypted = user.totp_pending_secret_encrypted
         user.totp_pending_secret_encrypted = ""
         user.totp_enabled_at = timezone.now()
@@ -131,23 +132,25 @@ def totp_confirm(*, user_id: uuid.UUID, code: str) -> list[str]:
     return result
 
 
-def _with_second_factor(user_id: uuid.UUID, code: str, action: Callable[[User], Any]) -> Any:
+def _with_second_factor(
+    user_id: uuid.UUID, code: str, client: ClientInfo, action: Callable[[User], Any]
+) -> Any:
     """Lock the user, require 2FA on and a valid code (consumed), then run ``action(user)``."""
 
     def run() -> Any:
         user = _locked_user(user_id)
-        raise_if_locked(user)
+        source = raise_if_throttled(user, client)
         if not user.is_two_factor_enabled:
             return Conflict("Two-factor authentication is not on.", code="two_factor_not_enabled")
         if not second_factor_check(user, code):
-            return code_failure(user)
-        login_lockout().clear(lockout_key(user, ""))
+            return code_failure(user, source)
+        sign_in_success(user, source)
         return action(user)
 
     return raise_after_commit(run)
 
 
-def totp_disable(*, user_id: uuid.UUID, code: str) -> None:
+def totp_disable(*, user_id: uuid.UUID, code: str, client: ClientInfo) -> None:
     """Turn 2FA off with a TOTP or recovery code. Locks the user row; deletes the recovery codes and
     drops the second-factor mark of every session (their next tokens carry ``amr`` pwd only)."""
 
@@ -159,16 +162,18 @@ def totp_disable(*, user_id: uuid.UUID, code: str) -> None:
         RecoveryCode.objects.filter(user=user).delete()
         Session.objects.filter(user=user).update(mfa_at=None)
 
-    _with_second_factor(user_id, code, action)
+    _with_second_factor(user_id, code, client, action)
 
 
-def recovery_codes_regenerate(*, user_id: uuid.UUID, code: str) -> list[str]:
+def recovery_codes_regenerate(*, user_id: uuid.UUID, code: str, client: ClientInfo) -> list[str]:
     """Replace every recovery code (old ones stop working) after a TOTP or recovery code."""
-    codes: list[str] = _with_second_factor(user_id, code, _recovery_codes_replace)
+    codes: list[str] = _with_second_factor(user_id, code, client, _recovery_codes_replace)
     return codes
 
 
-def session_mfa_verify(*, user_id: uuid.UUID, session_id: uuid.UUID, code: str) -> IssuedTokens:
+def session_mfa_verify(
+    *, user_id: uuid.UUID, session_id: uuid.UUID, code: str, client: ClientInfo
+) -> IssuedTokens:
     """Step-up: check a code within a signed-in session; new tokens with ``amr`` pwd+otp and
     ``mfa_at`` now. The session keeps ``mfa_at``, so tokens refreshed later carry it too (and other
     services judge its age with ``dbay_common.jwt.require_fresh_mfa``). The refresh token rotates
@@ -200,5 +205,5 @@ def session_mfa_verify(*, user_id: uuid.UUID, session_id: uuid.UUID, code: str) 
         )
 
     signing_key_ensure_before_signing()
-    result: IssuedTokens = _with_second_factor(user_id, code, action)
+    result: IssuedTokens = _with_second_factor(user_id, code, client, action)
     return result
