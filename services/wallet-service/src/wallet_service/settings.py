@@ -155,5 +155,8 @@ SPECTACULAR_SETTINGS = {
         "WalletTransferDirectionEnum": "wallet_service.ledger.policy.TRANSFER_DIRECTIONS",
         "WalletHoldReasonEnum": "wallet_service.ledger.policy.HOLD_REASONS",
         "WalletPlatformAccountEnum": "wallet_service.ledger.policy.INTERNAL_PLATFORM_CODES",
+        "WalletWithdrawalStatusEnum": "wallet_service.chain.apis.public.WITHDRAWAL_STATUSES",
+        "WalletDepositStatusEnum": "wallet_service.chain.apis.public.DEPOSIT_STATUSES",
+        "WalletReviewStatusEnum": "wallet_service.staff.selectors.REVIEW_STATUSES",
     },
 }

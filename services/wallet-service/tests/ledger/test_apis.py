@@ -216,6 +216,7 @@ def test_history_lists_each_transfer_with_direction_status_and_counterparty(clie
             "reference": credit.reference,
             "counterparty": "custody",
             "pending_id": None,
+            "signed_amount_koinu": "1000",
         },
         held.id: {
             "kind": "pending",
@@ -227,6 +228,7 @@ def test_history_lists_each_transfer_with_direction_status_and_counterparty(clie
             "reference": {"auction_id": "a-1"},
             "counterparty": "bid_holds",
             "pending_id": None,
+            "signed_amount_koinu": "0",
         },
         void.id: {
             "kind": "void_pending",
@@ -238,6 +240,7 @@ def test_history_lists_each_transfer_with_direction_status_and_counterparty(clie
             "reference": {"auction_id": "a-1"},
             "counterparty": "bid_holds",
             "pending_id": str(held.id),
+            "signed_amount_koinu": "0",
         },
         sent.id: {
             "kind": "single",
@@ -249,6 +252,7 @@ def test_history_lists_each_transfer_with_direction_status_and_counterparty(clie
             "reference": {},
             "counterparty": "user",
             "pending_id": None,
+            "signed_amount_koinu": "-200",
         },
     }
     made = sorted([credit, held, void, sent], key=lambda t: (t.created_at, t.id), reverse=True)

@@ -268,8 +268,7 @@ class HistoryEntry:
     counterparty: str
     pending_id: uuid.UUID | None
     created_at: datetime
-    #: The row's effect on the wallet, signed: +amount in, -amount out. For a hold in the activity
-    #: view: -amount while pending, -posted amount once posted, 0 once voided or expired.
+    #: The row's effect on the wallet, signed (see ``_signed_amount``).
     signed_amount_koinu: int = 0
 
 
@@ -296,16 +295,24 @@ def _history_status(transfer: Transfer, *, now: datetime) -> str:
     return "posted"
 
 
-def _signed_amount(transfer: Transfer, *, account_id: uuid.UUID, now: datetime) -> int:
+def _signed_amount(transfer: Transfer, *, account_id: uuid.UUID, now: datetime, is_activity: bool) -> int:
+    """The row's effect on the wallet (available + held), signed; each koinu counted on one row only.
+
+    A single or post moves its amount; a void moves nothing (it only releases a hold). A hold counts
+    its amount while pending; once resolved, its post carries the amount (every transfer) or, in
+    the activity view where the post is folded into it, the hold carries the posted amount.
+    """
     sign = 1 if transfer.credit_account_id == account_id else -1
+    if transfer.kind == Transfer.Kind.VOID_PENDING:
+        return 0
     if transfer.kind != Transfer.Kind.PENDING:
         return sign * transfer.amount_koinu
     state = _history_status(transfer, now=now)
-    if state == "posted":
+    if state == "pending":
+        return sign * transfer.amount_koinu
+    if state == "posted" and is_activity:
         return sign * int(getattr(transfer, "resolution_amount", None) or transfer.amount_koinu)
-    if state in ("voided", "expired"):
-        return 0
-    return sign * transfer.amount_koinu
+    return 0
 
 
 def transfer_history(
@@ -380,7 +387,9 @@ def transfer_history(
             ),
             pending_id=transfer.pending_id,
             created_at=transfer.created_at,
-            signed_amount_koinu=_signed_amount(transfer, account_id=account_id, now=now),
+            signed_amount_koinu=_signed_amount(
+                transfer, account_id=account_id, now=now, is_activity=is_activity
+            ),
         )
         for transfer in rows
     ]

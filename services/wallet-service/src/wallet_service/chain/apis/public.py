@@ -99,13 +99,20 @@ class DepositAddressApi(APIView):
 # -- deposits ------------------------------------------------------------------------------------------
 
 
+#: A withdrawal's states (``Withdrawal.Status``).
+WITHDRAWAL_STATUSES = list(Withdrawal.Status.values)
+
+#: What the API shows of a deposit (dropped ones are hidden).
+DEPOSIT_STATUSES = ["pending", "confirming", "credited"]
+
+
 class DepositOutput(serializers.Serializer[selectors.DepositState]):
     id = serializers.CharField()
     address = serializers.CharField()
     txid = serializers.CharField()
     vout = serializers.IntegerField()
     amount_koinu = KoinuField()
-    status = serializers.ChoiceField(choices=["pending", "confirming", "credited"])
+    status = serializers.ChoiceField(choices=DEPOSIT_STATUSES)
     confirmations = serializers.IntegerField()
     required_confirmations = serializers.IntegerField()
     block_height = serializers.IntegerField(allow_null=True)
@@ -145,7 +152,7 @@ class WithdrawalOutput(serializers.Serializer[selectors.WithdrawalState]):
     address = serializers.CharField()
     amount_koinu = KoinuField()
     fee_koinu = KoinuField()
-    status = serializers.ChoiceField(choices=Withdrawal.Status.values)
+    status = serializers.ChoiceField(choices=WITHDRAWAL_STATUSES)
     txid = serializers.CharField(allow_null=True)
     confirmations = serializers.IntegerField()
     created_at = serializers.DateTimeField()

@@ -122,9 +122,9 @@ class TransferHistorySerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
     signed_amount_koinu = serializers.RegexField(
         r"^-?[0-9]+$",
-        help_text="The row's effect on the wallet in koinu, signed (a digit string, `-` for money out). "
-        "With activity=true, a hold's row gives -amount while pending, -the posted amount once posted, "
-        "0 once voided or expired.",
+        help_text="The row's effect on the wallet in koinu, signed (a digit string, `-` for money out), "
+        "each koinu on one row: a void is 0; a hold is -amount while pending, then 0 (its post carries "
+        "the amount), or with activity=true the posted amount once posted and 0 once voided or expired.",
     )
 
 
