@@ -295,7 +295,12 @@ class EventConsumerContract:
         event = Event.new(
             source="dbay.user",
             detail_type="session.revoked",
-            data={"session_id": session_id, "user_id": str(uuid.uuid4())},
+            data={
+                "session_id": session_id,
+                "user_id": str(uuid.uuid4()),
+                "revoked_at": "2026-12-07T12:00:00+00:00",
+                "reason": "revoked",
+            },
         )
         build_publisher_from_env().publish([event])
         revocations = revoked_sessions(self.service_redis_url())
