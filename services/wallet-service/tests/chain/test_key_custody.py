@@ -95,6 +95,7 @@ PRODUCTION_BASICS = {
     "JWT_JWKS_URL": "https://user.example/.well-known/jwks.json",
     "DOGECOIN_RPC_URL": "http://dbay:secret@node.example:22555/",
     "DOGECOIN_NETWORK": "mainnet",
+    "USER_SERVICE_URL": "http://user-service:8001",
 }
 
 
