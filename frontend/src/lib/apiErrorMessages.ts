@@ -9,32 +9,33 @@ import { ApiError } from '@/api/http'
 
 import { formatDateTime, formatTime, isSameLocalDay } from './dates'
 import { formatDoge } from './money'
+import { t } from '@/i18n'
 
 /** Per-call wording for a code, where the generic sentence would mislead. */
 export type ErrorMessageOverrides = Partial<Record<string, string>>
 
-export const GENERIC_ERROR_MESSAGE = 'Something went wrong. Please try again.'
+export const GENERIC_ERROR_MESSAGE = t('apiErrorMessages.somethingWentWrongPlease')
 export const SERVER_ERROR_MESSAGE =
-  'Something went wrong on our side. Please try again in a moment.'
+  t('apiErrorMessages.somethingWentWrongOn')
 
 const MESSAGES: Readonly<Record<string, string>> = {
   invalid_credentials:
-    'That email or username and password don’t match. Check them and try again.',
+    t('apiErrorMessages.thatEmailOrUsername'),
   email_taken:
-    'There is already an account with this email. Sign in, or reset your password if you’ve forgotten it.',
-  username_taken: 'That username is taken. Try another one.',
-  invalid_token: 'This link isn’t valid. It may have been used already, or copied only in part.',
-  token_expired: 'This link has expired. Ask for a new one.',
+    t('apiErrorMessages.thereIsAlreadyAn'),
+  username_taken: t('apiErrorMessages.thatUsernameIsTaken'),
+  invalid_token: t('apiErrorMessages.thisLinkIsnT'),
+  token_expired: t('apiErrorMessages.thisLinkHasExpired'),
   invalid_mfa_code:
-    'That code didn’t work. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.',
-  mfa_required: 'Enter the code from your authenticator app to continue.',
+    t('apiErrorMessages.thatCodeDidnT'),
+  mfa_required: t('apiErrorMessages.enterTheCodeFrom'),
   two_factor_not_enabled:
-    'Turn on two-factor authentication in your account settings first.',
-  insufficient_funds: 'Your available balance isn’t enough for this.',
+    t('apiErrorMessages.turnOnTwoFactor'),
+  insufficient_funds: t('apiErrorMessages.yourAvailableBalanceIsn'),
   account_frozen:
-    'Your wallet is frozen while we review it, so it can’t send DOGE for now. Deposits still arrive. Please contact support.',
+    t('apiErrorMessages.yourWalletIsFrozen'),
   idempotency_request_in_progress:
-    'We’re still working on this request. Wait a moment, then try again.',
+    t('apiErrorMessages.weReStillWorking'),
 }
 
 /** The sentence to show for `error`. */
@@ -112,9 +113,9 @@ export function formatWait(seconds: number): string {
 
 function rateLimitedMessage(retryAfterSeconds: number | null): string {
   if (retryAfterSeconds === null) {
-    return 'Too many attempts. Please wait a little and try again.'
+    return t('apiErrorMessages.tooManyAttemptsPlease')
   }
-  return `Too many attempts. Please try again in ${formatWait(retryAfterSeconds)}.`
+  return t('apiErrorMessages.tooManyAttemptsPlease2', { wait: formatWait(retryAfterSeconds) })
 }
 
 /**
@@ -122,7 +123,7 @@ function rateLimitedMessage(retryAfterSeconds: number | null): string {
  * koinu (0.01000000 DOGE): ..."); people get them in DOGE. Without the figure, the sentence alone.
  */
 function belowDustMessage(serverMessage: string): string {
-  const lead = 'That amount is too small to send: the Dogecoin network won’t relay payments that tiny.'
+  const lead = t('apiErrorMessages.thatAmountIsToo')
   const minimum = /minimum withdrawal is (\d+) koinu/.exec(serverMessage)?.[1]
   return minimum === undefined
     ? lead
@@ -133,11 +134,11 @@ function belowDustMessage(serverMessage: string): string {
 function velocityLimitMessage(serverMessage: string): string {
   const found = /daily limit of (\d+) koinu \((\d+) koinu left/.exec(serverMessage)
   if (found?.[1] === undefined || found[2] === undefined) {
-    return 'This would go over your daily withdrawal limit. Try a smaller amount, or wait a day.'
+    return t('apiErrorMessages.thisWouldGoOver')
   }
   const limit = formatDoge(BigInt(found[1]), { withSymbol: true })
   const left = formatDoge(BigInt(found[2]), { withSymbol: true })
-  return `This would go over your daily withdrawal limit of ${limit}. Right now you can withdraw up to ${left} more (the limit counts the last 24 hours).`
+  return t('apiErrorMessages.thisWouldGoOver2', { limit, left })
 }
 
 /** "2025-06-01T12:15:00Z", "2025-06-01 12:15:00 UTC", "2025-06-01T12:15:00+02:00". */
@@ -149,7 +150,7 @@ const MESSAGE_DATE_TIME =
  * time in its message (read as UTC unless it names a zone), else the service's message as it is.
  */
 function accountLockedMessage(error: ApiError): string {
-  const lead = 'This account is locked for now after too many failed sign-ins.'
+  const lead = t('apiErrorMessages.thisAccountIsLocked')
   const unlockAt = accountUnlockTime(error)
   if (unlockAt === null) {
     const serverMessage = error.message.trim()

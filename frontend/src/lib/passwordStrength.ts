@@ -1,3 +1,4 @@
+import { t } from '@/i18n'
 /**
  * A quick, local estimate of how guessable a password is, for the hint under password fields.
  * Only a hint: user-service decides (it also checks breached and common passwords) and its
@@ -17,7 +18,7 @@ export interface PasswordStrength {
 export const PASSWORD_MIN_LENGTH = 8
 export const PASSWORD_GOOD_LENGTH = 12
 
-const LABELS = ['Too short', 'Weak', 'Fair', 'Good', 'Strong'] as const
+const LABELS = [t('passwordStrength.tooShort'), t('passwordStrength.weak'), t('passwordStrength.fair'), t('passwordStrength.good'), t('passwordStrength.strong')] as const
 
 const COMMON_FRAGMENTS = [
   'password',
@@ -58,7 +59,7 @@ export function passwordStrength(
     return {
       score: 0,
       label: LABELS[0],
-      tip: `Use at least ${PASSWORD_MIN_LENGTH} characters; ${PASSWORD_GOOD_LENGTH} or more is better.`,
+      tip: t('passwordStrength.useAtLeastCharacters', { PASSWORD_MIN_LENGTH, PASSWORD_GOOD_LENGTH }),
     }
   }
 
@@ -73,7 +74,7 @@ export function passwordStrength(
     return {
       score: 1,
       label: LABELS[1],
-      tip: 'Avoid common words and sequences, and your username or email.',
+      tip: t('passwordStrength.avoidCommonWordsAnd'),
     }
   }
 
@@ -93,7 +94,7 @@ export function passwordStrength(
     tip:
       score >= 3
         ? null
-        : 'Make it longer: a few unrelated words, or mix in capitals, digits and symbols.',
+        : t('passwordStrength.makeItLongerA'),
   }
 }
 

@@ -1,12 +1,13 @@
+import { t } from '@/i18n'
 /** "Firefox on Windows": enough to recognise a device in the session list. */
 export function describeUserAgent(userAgent: string): string {
   const browser = browserName(userAgent)
   const system = systemName(userAgent)
   if (browser === null && system === null) {
-    return 'Unknown device'
+    return t('userAgent.unknownDevice')
   }
   if (browser === null) {
-    return `A browser on ${system}`
+    return t('userAgent.aBrowserOn', { system })
   }
   return system === null ? browser : `${browser} on ${system}`
 }

@@ -3,25 +3,26 @@
  * wallet-service sends machine codes (`bid_hold`, `awaiting_approval`); people read these.
  */
 import type { Deposit, WalletTransfer, Withdrawal, WithdrawalStatus } from '@/api/wallet'
+import { t } from '@/i18n'
 
 const REASON_LABELS: Readonly<Record<string, string>> = {
-  deposit: 'Deposit',
-  withdrawal: 'Withdrawal',
-  bid_hold: 'Bid',
-  order_escrow: 'Order payment',
-  deposit_reversal: 'Deposit reversed',
-  expired: 'Hold expired',
-  network_fee: 'Network fee',
+  deposit: t('walletText.deposit'),
+  withdrawal: t('walletText.withdrawal'),
+  bid_hold: t('walletText.bid'),
+  order_escrow: t('walletText.orderPayment'),
+  deposit_reversal: t('walletText.depositReversed'),
+  expired: t('walletText.holdExpired'),
+  network_fee: t('walletText.networkFee'),
 }
 
 /** The reason filters the history offers (null: everything). */
 export const HISTORY_FILTERS: readonly { reason: string | null; label: string }[] = [
-  { reason: null, label: 'All activity' },
-  { reason: 'deposit', label: 'Deposits' },
-  { reason: 'withdrawal', label: 'Withdrawals' },
-  { reason: 'bid_hold', label: 'Bids' },
-  { reason: 'order_escrow', label: 'Orders' },
-  { reason: 'deposit_reversal', label: 'Reversed deposits' },
+  { reason: null, label: t('walletText.allActivity') },
+  { reason: 'deposit', label: t('walletText.deposits') },
+  { reason: 'withdrawal', label: t('walletText.withdrawals') },
+  { reason: 'bid_hold', label: t('walletText.bids') },
+  { reason: 'order_escrow', label: t('walletText.orders') },
+  { reason: 'deposit_reversal', label: t('walletText.reversedDeposits') },
 ]
 
 /** "Deposit", "Bid"; an unknown code reads as words ("seller_payout" → "Seller payout"). */
@@ -31,18 +32,18 @@ export function reasonLabel(reason: string): string {
     return known
   }
   const words = reason.replace(/_/g, ' ').trim()
-  return words === '' ? 'Transfer' : `${words.charAt(0).toUpperCase()}${words.slice(1)}`
+  return words === '' ? t('walletText.transfer') : `${words.charAt(0).toUpperCase()}${words.slice(1)}`
 }
 
 /** What the held amount is made of, per reason: "Bids", "Withdrawals". */
 export function heldReasonLabel(reason: string): string {
   switch (reason) {
     case 'bid_hold':
-      return 'Bids'
+      return t('walletText.bids')
     case 'order_escrow':
-      return 'Orders'
+      return t('walletText.orders')
     case 'withdrawal':
-      return 'Withdrawals'
+      return t('walletText.withdrawals')
     default:
       return reasonLabel(reason)
   }
@@ -89,13 +90,13 @@ export function holdStatusLabel(transfer: WalletTransfer): string | null {
   }
   switch (transfer.status) {
     case 'pending':
-      return 'Held'
+      return t('walletText.held')
     case 'posted':
-      return 'Paid'
+      return t('walletText.paid')
     case 'voided':
-      return 'Released'
+      return t('walletText.released')
     case 'expired':
-      return 'Expired'
+      return t('walletText.expired')
   }
 }
 
@@ -108,28 +109,24 @@ export function shortenMiddle(text: string, keep = 8): string {
 export function depositProgressText(deposit: Deposit): string {
   switch (deposit.status) {
     case 'pending':
-      return `Seen on the network · 0 of ${deposit.required_confirmations} ${confirmationsWord(deposit.required_confirmations)}`
+      return t('walletText.seenOnTheNetwork', deposit.required_confirmations)
     case 'confirming':
-      return `${deposit.confirmations} of ${deposit.required_confirmations} ${confirmationsWord(deposit.required_confirmations)}`
+      return t('walletText.confirmingProgress', { confirmations: deposit.confirmations }, deposit.required_confirmations)
     case 'credited':
-      return 'Credited'
+      return t('walletText.credited')
   }
-}
-
-function confirmationsWord(count: number): string {
-  return count === 1 ? 'confirmation' : 'confirmations'
 }
 
 export type StatusTone = 'neutral' | 'progress' | 'success' | 'warning' | 'danger'
 
 export const WITHDRAWAL_STATUS: Readonly<Record<WithdrawalStatus, { label: string; tone: StatusTone }>> = {
-  awaiting_approval: { label: 'Awaiting approval', tone: 'warning' },
-  approved: { label: 'Queued', tone: 'progress' },
-  signed: { label: 'Sending', tone: 'progress' },
-  broadcast: { label: 'Sent', tone: 'progress' },
-  confirmed: { label: 'Confirmed', tone: 'success' },
-  failed: { label: 'Failed', tone: 'danger' },
-  rejected: { label: 'Rejected', tone: 'danger' },
+  awaiting_approval: { label: t('walletText.awaitingApproval'), tone: 'warning' },
+  approved: { label: t('walletText.queued'), tone: 'progress' },
+  signed: { label: t('walletText.sending'), tone: 'progress' },
+  broadcast: { label: t('walletText.sent'), tone: 'progress' },
+  confirmed: { label: t('walletText.confirmed'), tone: 'success' },
+  failed: { label: t('walletText.failed'), tone: 'danger' },
+  rejected: { label: t('walletText.rejected'), tone: 'danger' },
 }
 
 /** A network name for people, and whether its coins are only for testing. */
@@ -138,9 +135,9 @@ export function networkNotice(network: string): string | null {
     case 'mainnet':
       return null
     case 'testnet':
-      return 'Dogecoin testnet: test coins only'
+      return t('walletText.dogecoinTestnetTestCoins')
     case 'regtest':
-      return 'Regtest network: test coins only'
+      return t('walletText.regtestNetworkTestCoins')
     default:
       return `${network} network`
   }
@@ -151,13 +148,13 @@ export function networkNotice(network: string): string | null {
  * (spent inputs, the node's error) and is not repeated; staff's note on a rejection is.
  */
 export function withdrawalEndedText(withdrawal: Pick<Withdrawal, 'status' | 'failure_reason'>): string | null {
-  const refund = 'The amount and fee are back in your available balance.'
+  const refund = t('walletText.theAmountAndFee')
   if (withdrawal.status === 'failed') {
-    return `The transaction could not be completed on the network. ${refund}`
+    return t('walletText.theTransactionCouldNot', { refund })
   }
   if (withdrawal.status === 'rejected') {
     const note = /^rejected by staff: (.+)$/s.exec(withdrawal.failure_reason ?? '')?.[1]?.trim()
-    return note ? `Declined by our team: “${note}” ${refund}` : `Declined by our team. ${refund}`
+    return note ? t('walletText.declinedByOurTeam', { note, refund }) : t('walletText.declinedByOurTeam2', { refund })
   }
   return null
 }

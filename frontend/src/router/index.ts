@@ -8,6 +8,7 @@ import {
 
 import { useSessionStore } from '@/stores/useSessionStore'
 import HomeView from '@/views/HomeView.vue'
+import { t } from '@/i18n'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -28,80 +29,80 @@ export const routes: RouteRecordRaw[] = [
     path: '/browse',
     name: 'browse',
     component: () => import('@/views/BrowseView.vue'),
-    meta: { title: 'Browse' },
+    meta: { title: t('index.browse') },
   },
   {
     path: '/search',
     name: 'search',
     component: () => import('@/views/SearchView.vue'),
-    meta: { title: 'Search' },
+    meta: { title: t('index.search') },
   },
   {
     path: '/sell',
     name: 'sell',
     component: () => import('@/views/SellView.vue'),
-    meta: { title: 'Sell' },
+    meta: { title: t('index.sell') },
   },
   {
     path: '/wallet',
     name: 'wallet',
     component: () => import('@/views/WalletView.vue'),
-    meta: { title: 'Wallet', requiresAuth: true },
+    meta: { title: t('index.wallet'), requiresAuth: true },
   },
   {
     path: '/messages',
     name: 'messages',
     component: () => import('@/views/MessagesView.vue'),
-    meta: { title: 'Messages' },
+    meta: { title: t('index.messages') },
   },
   {
     path: '/sign-in',
     name: 'sign-in',
     component: () => import('@/views/SignInView.vue'),
-    meta: { title: 'Sign in', isGuestOnly: true },
+    meta: { title: t('index.signIn'), isGuestOnly: true },
   },
   {
     path: '/register',
     name: 'register',
     component: () => import('@/views/RegisterView.vue'),
-    meta: { title: 'Create an account', isGuestOnly: true },
+    meta: { title: t('index.createAnAccount'), isGuestOnly: true },
   },
   {
     path: '/verify-email',
     name: 'verify-email',
     component: () => import('@/views/VerifyEmailView.vue'),
-    meta: { title: 'Verify your email' },
+    meta: { title: t('index.verifyYourEmail') },
   },
   {
     path: '/forgot-password',
     name: 'forgot-password',
     component: () => import('@/views/ForgotPasswordView.vue'),
-    meta: { title: 'Forgotten password' },
+    meta: { title: t('index.forgottenPassword') },
   },
   {
     path: '/reset-password',
     name: 'reset-password',
     component: () => import('@/views/ResetPasswordView.vue'),
-    meta: { title: 'Choose a new password' },
+    meta: { title: t('index.chooseANewPassword') },
   },
   {
     path: '/account',
     name: 'account',
     component: () => import('@/views/AccountView.vue'),
-    meta: { title: 'Account', requiresAuth: true },
+    meta: { title: t('index.account'), requiresAuth: true },
   },
   {
     path: '/sellers/:username',
     name: 'seller',
     component: () => import('@/views/SellerProfileView.vue'),
     props: true,
-    meta: { title: 'Seller' },
+    meta: { title: t('index.seller') },
   },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/views/NotFoundView.vue'),
-    meta: { title: 'Page not found' },
+    meta: { title: t('index.pageNotFound') },
   },
 ]
 

@@ -15,9 +15,10 @@ import {
   type User,
 } from '@/api/user'
 import { sessionHintIsSet, sessionHintSet } from '@/lib/sessionHint'
+import { t } from '@/i18n'
 
 /** Shown on the sign-in page when the API ends a session (revoked, reused or expired). */
-export const SESSION_ENDED_MESSAGE = 'Your session ended — please sign in again.'
+export const SESSION_ENDED_MESSAGE = t('useSessionStore.yourSessionEndedPlease')
 
 /** Renew the access token this long before it expires (or halfway, for very short tokens). */
 export const REFRESH_LEAD_MS = 60_000

@@ -165,7 +165,7 @@ describe('WalletWithdrawalForm: review and confirm', () => {
     expect(summary()).toEqual([
       ['To', DESTINATION_ADDRESS],
       ['Amount', 'Ð 1.23456789 DOGE'],
-      ['Network fee', 'Ð 0.01 DOGE Dogecoin’s rate, Ð 0.01 DOGE per kB of the transaction (about 226 bytes)'],
+      ['Network fee', 'Ð 0.01 DOGEDogecoin’s rate, Ð 0.01 DOGE per kB of the transaction (about 226 bytes)'],
       ['Total from your balance', 'Ð 1.24456789 DOGE'],
     ])
     expect(wrapper.get('[data-testid="withdrawal-total"] data').attributes('value')).toBe('124456789')

@@ -2,7 +2,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from '@/__tests__/fakeApi'
-import { alertTexts, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
+import { alertTexts, blockText, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
 
 import ForgotPasswordView from '../ForgotPasswordView.vue'
 
@@ -36,7 +36,7 @@ describe('ForgotPasswordView', () => {
     const page = await submitEmail(' someone@example.test ')
 
     expect(api.requestsTo(FORGOT).map((request) => request.body)).toEqual([{ email: 'someone@example.test' }])
-    expect(page.get('[role="status"]').text().replace(/\s+/g, ' ')).toBe(
+    expect(blockText(page.get('[role="status"]').element)).toBe(
       'Check your email If there is a dBay account for someone@example.test, a link to reset its password is on its way. The link works once and expires soon.',
     )
     expect(page.find('form').exists()).toBe(false)

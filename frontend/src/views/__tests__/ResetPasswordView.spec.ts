@@ -2,7 +2,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { errorResponse, installFakeApi, noContent, type FakeApi } from '@/__tests__/fakeApi'
-import { alertTexts, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
+import { alertTexts, blockText, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
 
 import ResetPasswordView from '../ResetPasswordView.vue'
 
@@ -39,7 +39,7 @@ describe('ResetPasswordView', () => {
     expect(api.requestsTo(RESET).map((request) => request.body)).toEqual([
       { token: 'tok-1', new_password: 'River-table-9' },
     ])
-    expect(page.get('[role="status"]').text().replace(/\s+/g, ' ')).toBe(
+    expect(blockText(page.get('[role="status"]').element)).toBe(
       'Password changed Your new password is set. Sign in with it now.',
     )
   })

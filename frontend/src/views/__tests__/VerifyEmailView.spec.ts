@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from '@/__tests__/fakeApi'
-import { alertTexts, fieldByLabel, mountPage } from '@/__tests__/mountPage'
+import { alertTexts, blockText, fieldByLabel, mountPage } from '@/__tests__/mountPage'
 import { useSessionStore } from '@/stores/useSessionStore'
 
 import VerifyEmailView from '../VerifyEmailView.vue'
@@ -30,7 +30,7 @@ describe('VerifyEmailView', () => {
     wrapper = page.wrapper
 
     expect(api.requestsTo(VERIFY).map((request) => request.body)).toEqual([{ token: 'tok-1' }])
-    expect(page.wrapper.get('[role="status"]').text().replace(/\s+/g, ' ')).toBe(
+    expect(blockText(page.wrapper.get('[role="status"]').element)).toBe(
       'Email verified Thank you: alice@example.test is confirmed.',
     )
     expect(page.wrapper.get('a[href="/sign-in"]').text()).toBe('Sign in')

@@ -100,7 +100,7 @@ describe('WalletView', () => {
     const view = await walletPage()
 
     expect(alertTexts(view)).toEqual([
-      'Your wallet didn’t load completely Something went wrong on our side. Please try again in a moment. Try again',
+      'Your wallet didn’t load completely Something went wrong on our side. Please try again in a moment.Try again',
     ])
     expect(view.find('[data-testid="balance-available"]').exists()).toBe(false)
 
