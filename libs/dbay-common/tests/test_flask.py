@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dbay_common.openapi import API_CONVENTIONS
 from dbay_common.swagger_ui import SWAGGER_UI_DIST
 from dbay_common.testing.plugin import JwksServer, RsaKeyPair, sign_token
 from tests.flask_app import PREFIX, build_app
@@ -154,7 +155,7 @@ def test_openapi_document(client: FlaskClient) -> None:
     assert response.status_code == 200
     spec = response.get_json()
     assert spec["openapi"] == "3.0.3"
-    assert spec["info"] == {"title": "Flask tests", "version": "1.0.0"}
+    assert spec["info"] == {"title": "Flask tests", "version": "1.0.0", "description": API_CONVENTIONS}
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
         "scheme": "bearer",
@@ -162,7 +163,8 @@ def test_openapi_document(client: FlaskClient) -> None:
     }
     assert spec["paths"][f"{PREFIX}/me"]["get"]["security"] == [{"bearerAuth": []}]
     create = spec["paths"][f"{PREFIX}/things"]["post"]
-    assert set(create["responses"]) == {"201", "400", "default"}
+    # Each status the route answers, and no catch-all "default" (dbay_common.openapi).
+    assert set(create["responses"]) == {"201", "400", "401", "413", "415", "503"}
     error_schema = spec["components"]["schemas"]["ErrorResponse"]
     assert error_schema["required"] == ["error"]
     # Cursor pagination only: flask-smorest's page-number metadata is not part of the contract.

@@ -34,6 +34,17 @@ export type components = {
             service: string;
             version: string;
         };
+        /** @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on, `param` the field or header at fault (when there is one). */
+        ErrorDetail: {
+            code: string;
+            message: string;
+            param?: string;
+            type: string;
+        };
+        /** @description Every error a dBay service answers has this shape. */
+        ErrorResponse: {
+            error: components["schemas"]["ErrorDetail"];
+        };
     };
     responses: never;
     parameters: never;
@@ -58,6 +69,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuctionsIndex"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

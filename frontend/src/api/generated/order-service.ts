@@ -28,6 +28,17 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        /** @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on, `param` the field or header at fault (when there is one). */
+        ErrorDetail: {
+            code: string;
+            message: string;
+            param?: string;
+            type: string;
+        };
+        /** @description Every error a dBay service answers has this shape. */
+        ErrorResponse: {
+            error: components["schemas"]["ErrorDetail"];
+        };
         OrderIndex: {
             docs_url: string;
             openapi_url: string;
@@ -58,6 +69,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderIndex"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -44,17 +44,7 @@ export type components = {
             version: string;
         };
     };
-    responses: {
-        /** @description Default error response */
-        DEFAULT_ERROR: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-    };
+    responses: never;
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -80,7 +70,26 @@ export interface operations {
                     "application/json": components["schemas"]["SearchIndex"];
                 };
             };
-            default: components["responses"]["DEFAULT_ERROR"];
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
 }

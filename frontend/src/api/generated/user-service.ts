@@ -55,7 +55,7 @@ export type paths = {
         put?: never;
         /**
          * Sign in
-         * @description With email or username and password. Without 2FA: tokens (and the `dbay_refresh` cookie). With 2FA on: `{mfa_required: true, mfa_token, expires_in}`; finish with auth/login/2fa. 401 `invalid_credentials` (whether or not the account exists). A run of failures (by default 5 within 15 minutes, wrong 2FA codes included) locks the account (by default for 15 minutes): 423 `account_locked` with the unlock time in the message and Retry-After. An unverified email does not prevent signing in (`user.email_verified` is false; selling and withdrawing will require it). Rate-limited per IP and per account.
+         * @description With email or username and password. Without 2FA: tokens (and the `dbay_refresh` cookie). With 2FA on: `{mfa_required: true, mfa_token, expires_in}`; finish with auth/login/2fa. 401 `invalid_credentials` (whether or not the account exists). Failed attempts slow down the place they come from, never lock the account: after 5 failures (wrong 2FA codes included) from one device or network on one account, each further attempt from there must wait 2, 4, 8, ... seconds (at most 15 minutes): 429 `rate_limited` with Retry-After. Failures from devices and networks the account has not signed in from also add up per account (50 before delays start), so many networks together are slowed too; a device with the `known_device` cookie (set on each successful sign-in) or a network the account signed in from before is not affected by them. The owner is emailed when an unfamiliar place is slowed down (at most once an hour). An unverified email does not prevent signing in (`user.email_verified` is false). Also rate-limited per IP.
          */
         post: operations["auth_login"];
         delete?: never;
@@ -115,7 +115,7 @@ export type paths = {
         put?: never;
         /**
          * Email a password-reset link
-         * @description Always 202: the answer never says whether the address has an account. The link (`/reset-password?token=...`) works for an hour and once. Rate-limited per IP and per address.
+         * @description Always 202: the answer never says whether the address has an account, and takes the same time either way (the address is looked up after the answer, by the mail worker). The link (`/reset-password?token=...`) works for an hour and once. Rate-limited per IP and per address.
          */
         post: operations["auth_password_forgot"];
         delete?: never;
@@ -135,7 +135,7 @@ export type paths = {
         put?: never;
         /**
          * Set a new password from a reset link
-         * @description Signs out every session and lifts a sign-in lockout. 400 `invalid_token` (also for a link already used), `token_expired`, `weak_password`.
+         * @description Signs out every session and lifts sign-in slow-downs. 400 `invalid_token` (also for a link already used), `token_expired`, `weak_password`.
          */
         post: operations["auth_password_reset"];
         delete?: never;
@@ -175,7 +175,7 @@ export type paths = {
         put?: never;
         /**
          * Create an account
-         * @description Creates a member (roles buyer and seller) and emails a verification link (`/verify-email?token=...` on the web app). Fields other than email, username and password (`is_staff`, `roles`, ...) are ignored. Password: at least 10 characters, not common or predictable, not containing the username or email (error `weak_password`). Email and username are unique regardless of case (409 `email_taken` / `username_taken`). Accepts `Idempotency-Key`. Rate-limited per IP.
+         * @description Creates a member (roles buyer and seller) and emails a verification link (`/verify-email?token=...` on the web app). Always 202 `{"status": "check_your_email"}` once the input is valid, whether or not the address already has an account: when it does, no account is made and the owner is emailed that someone tried to register with it (at most once an hour). Usernames are public, so a taken one is still 409 `username_taken` (checked before the address). Fields other than email, username and password (`is_staff`, `roles`, ...) are ignored. Password: at least 10 characters, not common or predictable, not containing the username or email (error `weak_password`). Email and username are unique regardless of case. Accepts `Idempotency-Key`. Rate-limited per IP.
          */
         post: operations["auth_register"];
         delete?: never;
@@ -195,7 +195,7 @@ export type paths = {
         put?: never;
         /**
          * Send the verification email again
-         * @description Always 202, whether or not the address has an unverified account.
+         * @description Always 202, whether or not the address has an unverified account: the address is looked up after the answer, by the mail worker.
          */
         post: operations["auth_resend_verification"];
         delete?: never;
@@ -384,6 +384,26 @@ export type paths = {
         patch: operations["me_profile_update"];
         trace?: never;
     };
+    "/api/v1/user/me/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's session, now (introspection)
+         * @description Whether the session of the access token is live at this moment, read from user-service's database, with the account's current `email_verified` and `mfa_enabled`. Other services call it with the caller's `Authorization` header before anything that moves money or changes security settings. 401 `session_revoked` once the session was signed out, revoked (by the member, a password reset or change, refresh-token reuse or staff), has expired, or the account is disabled; 401 `invalid_token`/`not_authenticated` for a missing or bad token. One indexed query; not rate-limited.
+         */
+        get: operations["me_session_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/user/me/sessions": {
         parameters: {
             query?: never;
@@ -452,14 +472,17 @@ export type components = {
             /** @description A 6-digit TOTP code, or a recovery code. */
             code: string;
         };
-        /** @description The ``error`` object (documentation only; errors are rendered by the exception handler). */
+        /**
+         * @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on,
+         *     `param` the field or header at fault (when there is one).
+         */
         ErrorDetail: {
             code: string;
             message: string;
             param?: string;
             type: string;
         };
-        /** @description ``{"error": {...}}``: use in ``@extend_schema(responses={400: ErrorResponseSerializer})``. */
+        /** @description Every error a dBay service answers has this shape. */
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
@@ -532,6 +555,10 @@ export type components = {
             password: string;
             username: string;
         };
+        RegistrationAccepted: {
+            /** @description Always "check_your_email": the same answer whether or not the address had an account. */
+            status: string;
+        };
         ResendVerificationRequest: {
             /** Format: email */
             email: string;
@@ -562,6 +589,18 @@ export type components = {
             /** Format: date-time */
             last_used_at: string;
             user_agent: string;
+        };
+        SessionStatus: {
+            /** @description Always true: an ended session answers 401. */
+            active: boolean;
+            /** @description The account's value now, not the token's. */
+            email_verified: boolean;
+            /** @description Whether the account has 2FA on now. */
+            mfa_enabled: boolean;
+            /** Format: uuid */
+            session_id: string;
+            /** Format: uuid */
+            user_id: string;
         };
         Tokens: {
             /** @description RS256 JWT, valid `expires_in` seconds (at most 900). */
@@ -631,6 +670,17 @@ export interface operations {
                     "application/json": components["schemas"]["UserIndex"];
                 };
             };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     jwks: {
@@ -648,6 +698,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -673,7 +734,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResult"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -682,7 +743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -691,7 +752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not allowed. */
+            /** @description Signed in, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -700,8 +761,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Account locked after too many failed sign-ins (`account_locked`; see Retry-After). */
-            423: {
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -709,9 +770,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -741,7 +824,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -750,7 +833,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -759,8 +842,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Account locked after too many failed sign-ins (`account_locked`; see Retry-After). */
-            423: {
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -768,9 +851,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -799,9 +904,38 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -830,7 +964,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -839,9 +973,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -870,7 +1035,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -879,9 +1044,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -911,7 +1107,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -920,7 +1116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -929,9 +1125,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -944,7 +1171,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retries with the same key and body replay the first response. */
+                /** @description Retries with the same key and the same JSON body replay the first response (`Idempotent-Replayed: true`); the key is kept 24 hours. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -956,15 +1183,15 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserEnvelope"];
+                    "application/json": components["schemas"]["RegistrationAccepted"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -982,7 +1209,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Idempotency-Key reused with a different body. */
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -991,9 +1236,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1022,7 +1280,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1031,9 +1289,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1063,7 +1352,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserEnvelope"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1072,9 +1361,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1100,9 +1420,20 @@ export interface operations {
                     "application/json": components["schemas"]["UserEnvelope"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1132,7 +1463,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1141,7 +1472,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1159,8 +1490,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Account locked after too many failed sign-ins (`account_locked`; see Retry-After). */
-            423: {
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1168,9 +1499,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1199,7 +1552,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1208,7 +1561,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1226,8 +1579,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Account locked after too many failed sign-ins (`account_locked`; see Retry-After). */
-            423: {
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1235,9 +1588,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1263,7 +1638,7 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1281,9 +1656,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1313,7 +1701,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1322,7 +1710,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1340,8 +1728,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Account locked after too many failed sign-ins (`account_locked`; see Retry-After). */
-            423: {
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1349,9 +1737,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1381,7 +1791,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1390,7 +1800,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1408,8 +1818,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Account locked after too many failed sign-ins (`account_locked`; see Retry-After). */
-            423: {
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1417,9 +1827,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1448,7 +1880,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1457,7 +1889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1466,9 +1898,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests (`rate_limited`; see Retry-After). */
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); wait the seconds in `Retry-After`. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1498,7 +1961,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileEnvelope"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1507,9 +1970,77 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionStatus"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1542,7 +2073,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSessionList"];
                 };
             };
-            /** @description Invalid input (the error's `param` names the field). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1551,9 +2082,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1580,7 +2122,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the token/credentials are not valid. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1589,9 +2131,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found. */
+            /** @description No such object, or not the caller's. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1619,9 +2172,20 @@ export interface operations {
                     "application/json": components["schemas"]["SellerProfile"];
                 };
             };
-            /** @description Not found. */
+            /** @description No such object, or not the caller's. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

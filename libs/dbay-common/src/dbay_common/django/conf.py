@@ -177,6 +177,11 @@ def common_settings(
             "COMPONENT_SPLIT_REQUEST": True,
             "SWAGGER_UI_DIST": "SIDECAR",
             "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+            # Every route's platform responses (400/401/413/415/409/422/503) and the error shape.
+            "POSTPROCESSING_HOOKS": [
+                "drf_spectacular.hooks.postprocess_schema_enums",
+                "dbay_common.drf.schema.postprocess_common_responses",
+            ],
         },
         "LOGGING": configure_logging(service=service, level=log_level, apply=False),
         "CELERY_BROKER_URL": redis_url,

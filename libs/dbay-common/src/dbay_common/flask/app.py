@@ -16,6 +16,7 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, Response, abort, g, request, send_from_directory
@@ -27,6 +28,7 @@ from dbay_common.flask.health import health_blueprint
 from dbay_common.health import Check
 from dbay_common.jwt import jwt_settings_from_env
 from dbay_common.logging import configure_logging, correlation_id_var, request_id_var
+from dbay_common.openapi import API_CONVENTIONS, ERROR_RESPONSE_COMPONENT, add_common_responses
 from dbay_common.request_body import JsonTooDeep, json_depth_exceeds, max_request_body_bytes
 from dbay_common.request_ids import CORRELATION_ID_HEADER, REQUEST_ID_HEADER, new_request_id, safe_id
 from dbay_common.sessions import user_service_url
@@ -66,16 +68,42 @@ def _schema_name(schema: Any) -> str | None:
     return name
 
 
+class CommonResponsesPlugin(BasePlugin):
+    """apispec plugin: every operation lists the responses the platform gives it whatever its view
+    does (:func:`dbay_common.openapi.add_common_responses`: 400/413/415 with a body, 401 with a
+    security requirement, 400/409/422 with ``Idempotency-Key``, 503 everywhere).
+
+    A route that does not require a token still checks one that is sent (``install_request_guards``),
+    as DRF does: it is documented with an optional bearer token, so its 401 is listed too.
+    """
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            if isinstance(operation, dict):
+                operation.setdefault("security", [{"bearerAuth": []}, {}])
+                add_common_responses(operation, error_schema=ERROR_RESPONSE_COMPONENT)
+
+
 class ServiceApi(flask_smorest.Api):
     """flask-smorest ``Api`` whose documented error responses use the dBay error shape, and whose
-    documents carry no page-number pagination schema (see :func:`_schema_name`)."""
+    documents carry no page-number pagination schema (see :func:`_schema_name`).
+
+    No ``default`` response: a document lists each status a route really answers (the views' own
+    and :class:`CommonResponsesPlugin`'s), so a client, and Schemathesis, can tell an undocumented one.
+    """
 
     ERROR_SCHEMA = ErrorResponseSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
         # apispec documents a resolver returning None as "inline this schema"; its annotation says str.
         plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)  # type: ignore[arg-type]
-        spec_kwargs: dict[str, Any] = {"marshmallow_plugin": plugin}
+        spec_kwargs: dict[str, Any] = {
+            "marshmallow_plugin": plugin,
+            "extra_plugins": [CommonResponsesPlugin()],
+        }
         spec_kwargs.update(kwargs.pop("spec_kwargs", None) or {})
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
@@ -226,6 +254,7 @@ def create_service_app(
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs/",
         OPENAPI_SWAGGER_UI_URL=install_swagger_ui_files(app, url_prefix=f"{prefix}/static/swagger-ui"),
+        API_SPEC_OPTIONS={"info": {"description": API_CONVENTIONS}},
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "data" before "has_more", as Django

@@ -43,6 +43,7 @@ from dbay_common.errors import (
     ServiceUnavailable,
     UnprocessableEntity,
 )
+from dbay_common.openapi import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_SCHEMA
 from dbay_common.request_body import body_fingerprint
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,7 +51,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION = "dbay_idempotency"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = 255
+MAX_KEY_LENGTH = IDEMPOTENCY_KEY_MAX_LENGTH
 IDEMPOTENT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ANONYMOUS = "anonymous"
 IN_PROGRESS = "in_progress"
@@ -293,4 +294,20 @@ def idempotent(view: F) -> F:
             current_app.logger.exception("could not record the outcome of an idempotent request")
         return response
 
+    # Document the header (flask-smorest reads ``_apidoc``); CommonResponsesPlugin then adds 409/422.
+    apidoc = dict(getattr(wrapper, "_apidoc", {}))
+    manual_doc = dict(apidoc.get("manual_doc", {}))
+    manual_doc["parameters"] = [
+        *manual_doc.get("parameters", []),
+        {
+            "in": "header",
+            "name": IDEMPOTENCY_HEADER,
+            "required": False,
+            "schema": dict(IDEMPOTENCY_KEY_SCHEMA),
+            "description": "Retries with the same key and the same JSON body replay the first response "
+            "(`Idempotent-Replayed: true`).",
+        },
+    ]
+    apidoc["manual_doc"] = manual_doc
+    wrapper._apidoc = apidoc  # type: ignore[attr-defined]
     return cast(F, wrapper)

@@ -348,3 +348,7 @@ def jwks_server(rsa_keypair: RsaKeyPair) -> Iterator[JwksServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# The stand-in for user-service's session check (see dbay_common.testing.sessions).
+from dbay_common.testing.sessions import user_sessions, user_sessions_server  # noqa: E402, F401

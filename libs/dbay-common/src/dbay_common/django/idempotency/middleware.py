@@ -34,13 +34,14 @@ from dbay_common.django.idempotency.services import (
 )
 from dbay_common.errors import ApiError, Conflict, InvalidRequest, UnprocessableEntity
 from dbay_common.jwt import TokenInvalid, bearer_token
+from dbay_common.openapi import IDEMPOTENCY_KEY_MAX_LENGTH
 from dbay_common.request_body import body_fingerprint
 
 logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = 255
+MAX_KEY_LENGTH = IDEMPOTENCY_KEY_MAX_LENGTH
 IDEMPOTENT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ANONYMOUS = "anonymous"
 

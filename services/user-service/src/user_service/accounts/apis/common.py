@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dbay_common.drf.authentication import TokenUser
-from dbay_common.drf.schema import ErrorResponseSerializer
 from dbay_common.errors import AuthenticationFailed
 from dbay_common.principal import NOT_AUTHENTICATED_CODE
 from user_service.accounts import services
@@ -31,24 +30,6 @@ from user_service.accounts.throttling import client_ip, limit
 
 PASSWORD_INPUT_MAX_LENGTH = 1024  # the validators say "too long" past PASSWORD_MAX_LENGTH
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """The OpenAPI error responses of an endpoint, each in the shared error shape."""
-    descriptions = {
-        400: "Invalid input (the error's `param` names the field).",
-        401: "Not signed in, or the token/credentials are not valid.",
-        403: "Not allowed.",
-        404: "Not found.",
-        409: "Conflicts with the current state.",
-        422: "Idempotency-Key reused with a different body.",
-        429: "Too many requests or failed attempts (`rate_limited`; wait the seconds in Retry-After).",
-        503: "A dependency is unavailable; retry later.",
-    }
-    return {
-        status: OpenApiResponse(ErrorResponseSerializer, description=descriptions[status])
-        for status in statuses
-    }
 
 
 def client_info(request: Request) -> services.ClientInfo:

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from dbay_common.drf.authentication import request_user_id
 from dbay_common.drf.pagination import CursorPagination
+from dbay_common.drf.schema import error_responses
 from dbay_common.errors import AuthenticationFailed
 from dbay_common.principal import NOT_AUTHENTICATED_CODE
 from user_service.accounts import selectors, services
@@ -21,7 +22,6 @@ from user_service.accounts.apis.common import (
     ProfileOutputSerializer,
     UserEnvelopeSerializer,
     UserOutputSerializer,
-    error_responses,
     password_field,
     request_session_id,
 )

@@ -10,11 +10,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dbay_common.drf.schema import error_responses
 from user_service.accounts import services
 from user_service.accounts.apis.common import (
     EmptySerializer,
     PublicApi,
-    error_responses,
     ip_limit,
     password_field,
 )

@@ -9,8 +9,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dbay_common.drf.schema import error_responses
 from user_service.accounts import selectors
-from user_service.accounts.apis.common import PublicApi, error_responses
+from user_service.accounts.apis.common import PublicApi
 
 
 class SellerProfileApi(PublicApi):

@@ -6,19 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.validators import RegexValidator
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dbay_common.drf.schema import error_responses, idempotency_key_parameter
 from user_service.accounts import services
 from user_service.accounts.apis.common import (
     EmptySerializer,
     PublicApi,
     UserEnvelopeSerializer,
     UserOutputSerializer,
-    error_responses,
     ip_limit,
     password_field,
 )
@@ -58,15 +57,7 @@ class RegisterApi(PublicApi):
             "containing the username or email (error `weak_password`). Email and username are unique "
             "regardless of case. Accepts `Idempotency-Key`. Rate-limited per IP."
         ),
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=False,
-                description="Retries with the same key and body replay the first response.",
-            )
-        ],
+        parameters=[idempotency_key_parameter()],
         request=InputSerializer,
         responses={202: OutputSerializer, **error_responses(400, 409, 422, 429)},
     )

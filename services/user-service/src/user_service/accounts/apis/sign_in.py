@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dbay_common.django.idempotency import idempotency_exempt
+from dbay_common.drf.schema import error_responses
 from dbay_common.errors import ApiError, AuthenticationFailed
 from dbay_common.jwt import TokenInvalid, bearer_token
 from user_service.accounts import selectors, services
@@ -26,7 +27,6 @@ from user_service.accounts.apis.common import (
     clear_refresh_cookie,
     client_info,
     code_field,
-    error_responses,
     ip_limit,
     known_device_remember,
     password_field,

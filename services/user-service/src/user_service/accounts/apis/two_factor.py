@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from dbay_common.django.idempotency import idempotency_exempt
 from dbay_common.drf.authentication import request_user_id
+from dbay_common.drf.schema import error_responses
 from user_service.accounts import services
 from user_service.accounts.apis.common import (
     NO_STORE,
@@ -23,7 +24,6 @@ from user_service.accounts.apis.common import (
     TokensOutputSerializer,
     client_info,
     code_field,
-    error_responses,
     ip_limit,
     request_session_id,
     tokens_response,
