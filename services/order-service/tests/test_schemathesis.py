@@ -1,0 +1,41 @@
+"""Every operation of the committed OpenAPI document, called in-process with a signed-in user:
+no 5xx, only documented statuses, bodies matching their schemas (``dbay_common.testing.openapi``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+
+from dbay_common.jwt import reset_verifier_cache
+from dbay_common.testing.openapi import SchemathesisTally, contract_schema
+from dbay_common.testing.plugin import JwksServer
+
+schema = contract_schema("order-service")
+TALLY = SchemathesisTally("order-service")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    TALLY.report(request.config)
+
+
+@pytest.fixture
+def auth_headers(
+    settings: Any, jwks_server: JwksServer, make_token: Callable[..., str]
+) -> Iterator[dict[str, str]]:
+    settings.JWT_JWKS_URL = jwks_server.url
+    reset_verifier_cache()
+    token = make_token(sub=str(uuid.uuid4()), roles=["buyer", "seller"], email_verified=True)
+    yield {"Authorization": f"Bearer {token}"}
+    reset_verifier_cache()
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+def test_api_matches_its_document(case: Any, auth_headers: dict[str, str]) -> None:
+    TALLY.call_and_validate(case, app=WSGIHandler(), headers=auth_headers)
