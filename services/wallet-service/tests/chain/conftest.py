@@ -31,6 +31,7 @@ from django.db import connection
 
 from dbay_common.jwt import reset_verifier_cache
 from dbay_common.testing.plugin import JwksServer, RsaKeyPair
+from dbay_common.testing.sessions import UserSessions
 from wallet_service.chain.follower import FollowerState, StepResult, chain_follow_step
 from wallet_service.chain.keys import bip44_coin
 from wallet_service.chain.networks import NETWORKS
@@ -256,14 +257,29 @@ def jwt_settings(settings: Any, jwks_server: JwksServer, rsa_keypair: RsaKeyPair
     reset_verifier_cache()
 
 
+@pytest.fixture(autouse=True)
+def _user_service(user_sessions: UserSessions) -> UserSessions:
+    """user-service's session check, as a stand-in (money actions ask it; dbay_common.testing.sessions)."""
+    return user_sessions
+
+
 @pytest.fixture
 def auth_headers(jwt_settings: JwksServer, make_token: Callable[..., str]) -> Callable[..., dict[str, str]]:
     """``auth_headers(user_id, mfa=True, roles=...)``: an Authorization header (fresh TOTP by default)."""
 
     def headers(
-        user_id: uuid.UUID | str, *, mfa: bool = True, mfa_age_s: int = 10, roles: list[str] | None = None
+        user_id: uuid.UUID | str,
+        *,
+        mfa: bool = True,
+        mfa_age_s: int = 10,
+        roles: list[str] | None = None,
+        session_id: str | None = None,
     ) -> dict[str, str]:
-        claims: dict[str, Any] = {"sub": str(user_id), "roles": roles or ["user"]}
+        claims: dict[str, Any] = {
+            "sub": str(user_id),
+            "roles": roles or ["user"],
+            "sid": session_id or str(uuid.uuid4()),
+        }
         if mfa:
             claims.update(amr=["pwd", "otp"], mfa_at=int(time.time()) - mfa_age_s)
         return {"HTTP_AUTHORIZATION": f"Bearer {make_token(**claims)}"}

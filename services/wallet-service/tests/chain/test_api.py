@@ -521,7 +521,11 @@ def test_concurrent_withdrawals_of_most_of_the_balance_only_one_succeeds(
     def request() -> None:
         try:
             withdrawal_request(
-                user_id=user_id, address=REGTEST_DEST, amount_koinu=6 * UNIT, idempotency_key=uuid.uuid4().hex
+                email_verified=True,
+                user_id=user_id,
+                address=REGTEST_DEST,
+                amount_koinu=6 * UNIT,
+                idempotency_key=uuid.uuid4().hex,
             )
             outcome = "ok"
         except InsufficientFunds:

@@ -89,7 +89,7 @@ deposit_address_get_or_create(user_id=user)
 wallet = ledger.account_user_wallet_get_or_create(user_id=user)
 ledger.transfer_create(transfer_id=uuid.uuid4(), debit_account_id=PlatformAccount.CUSTODY.account_id,
     credit_account_id=wallet.id, amount_koinu=500000000, reason="deposit", reference={})
-w = withdrawal_request(user_id=user, address="mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn",
+w = withdrawal_request(email_verified=True, user_id=user, address="mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn",
     amount_koinu=300000000, idempotency_key="k1")
 staff_withdrawal_reject(withdrawal_id=w.id, staff_id=uuid.uuid4(), reason="test")
 ledger.account_freeze(account_id=wallet.id, reason="review")

@@ -94,7 +94,11 @@ def test_in_flight_transactions_are_listed_and_mined_ones_accounted(
     keys: SignerKeys = load_signer_keys(network=NETWORKS["regtest"], account_xpub=account_public_key())
     user_id = funded_user(4 * UNIT)
     withdrawal_request(
-        user_id=user_id, address=node.new_address(), amount_koinu=UNIT, idempotency_key=uuid.uuid4().hex
+        email_verified=True,
+        user_id=user_id,
+        address=node.new_address(),
+        amount_koinu=UNIT,
+        idempotency_key=uuid.uuid4().hex,
     )
     chain_tx = withdrawals_sign_batch(keys=keys)
     assert chain_tx is not None

@@ -71,7 +71,11 @@ def test_withdrawal_end_to_end(
     user_id = funded_user(5 * UNIT)
     destination = node.new_address()
     withdrawal = withdrawal_request(
-        user_id=user_id, address=destination, amount_koinu=2 * UNIT, idempotency_key=uuid.uuid4().hex
+        email_verified=True,
+        user_id=user_id,
+        address=destination,
+        amount_koinu=2 * UNIT,
+        idempotency_key=uuid.uuid4().hex,
     )
     custody_before = platform_net(PlatformAccount.CUSTODY)
     seen: dict[str, Any] = {}
@@ -142,7 +146,11 @@ def test_several_withdrawals_are_batched_into_one_transaction(
     destinations = [node.new_address() for _ in users]
     for user_id, destination, amount in zip(users, destinations, (UNIT, 2 * UNIT, 15_000_000), strict=True):
         withdrawal_request(
-            user_id=user_id, address=destination, amount_koinu=amount, idempotency_key=uuid.uuid4().hex
+            email_verified=True,
+            user_id=user_id,
+            address=destination,
+            amount_koinu=amount,
+            idempotency_key=uuid.uuid4().hex,
         )
     network_fees_before = platform_net(PlatformAccount.NETWORK_FEES)
 
@@ -175,7 +183,11 @@ def test_transaction_whose_input_was_spent_elsewhere_fails_and_the_hold_is_voide
 ) -> None:
     user_id = funded_user(3 * UNIT)
     withdrawal = withdrawal_request(
-        user_id=user_id, address=node.new_address(), amount_koinu=UNIT, idempotency_key=uuid.uuid4().hex
+        email_verified=True,
+        user_id=user_id,
+        address=node.new_address(),
+        amount_koinu=UNIT,
+        idempotency_key=uuid.uuid4().hex,
     )
     chain_tx = withdrawals_sign_batch(keys=signer_keys)
     assert chain_tx is not None
@@ -274,7 +286,11 @@ def test_signer_killed_at_each_step_pays_each_withdrawal_exactly_once(
     destinations = [node.new_address() for _ in users]
     for user_id, destination in zip(users, destinations, strict=True):
         withdrawal_request(
-            user_id=user_id, address=destination, amount_koinu=UNIT, idempotency_key=uuid.uuid4().hex
+            email_verified=True,
+            user_id=user_id,
+            address=destination,
+            amount_koinu=UNIT,
+            idempotency_key=uuid.uuid4().hex,
         )
     env = process_env(session_keys, dogecoin_rpc_url, SIGNER_SEED_MNEMONIC=session_keys.mnemonic)
 

@@ -54,7 +54,11 @@ def test_signer_holds_an_approved_withdrawal_of_a_wallet_frozen_after_approval(
     user_id = funded_user(3 * UNIT)
     destination = node.new_address()
     withdrawal = withdrawal_request(
-        user_id=user_id, address=destination, amount_koinu=UNIT, idempotency_key=uuid.uuid4().hex
+        email_verified=True,
+        user_id=user_id,
+        address=destination,
+        amount_koinu=UNIT,
+        idempotency_key=uuid.uuid4().hex,
     )
     assert withdrawal.status == "approved"
     ledger.account_freeze(account_id=user_wallet_account_id(user_id), reason="deposit reorged out")
@@ -110,7 +114,11 @@ def test_settled_withdrawal_reorged_out_goes_back_to_unconfirmed_and_is_confirme
     user_id = funded_user(3 * UNIT)
     destination = node.new_address()
     withdrawal = withdrawal_request(
-        user_id=user_id, address=destination, amount_koinu=UNIT, idempotency_key=uuid.uuid4().hex
+        email_verified=True,
+        user_id=user_id,
+        address=destination,
+        amount_koinu=UNIT,
+        idempotency_key=uuid.uuid4().hex,
     )
     signer_step(keys=signer_keys, client=rpc)
     [block_hash] = node.mine(1)

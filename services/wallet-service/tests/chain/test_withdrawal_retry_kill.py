@@ -29,6 +29,7 @@ import pytest
 from dbay_common.django.idempotency.models import IdempotencyRecord
 from dbay_common.django.outbox.models import OutboxEvent
 from dbay_common.testing.plugin import JwksServer
+from dbay_common.testing.sessions import UserSessions
 from wallet_service.chain import booking
 from wallet_service.chain.keys import account_public_key
 from wallet_service.chain.models import ChainTransaction, Withdrawal
@@ -143,11 +144,13 @@ def web(
     dogecoin_rpc_url: str,
     jwt_settings: JwksServer,
     platform_accounts: None,
+    user_sessions: UserSessions,
 ) -> Iterator[tuple[WebServer, Path]]:
     pause_file = tmp_path / "pause"
     env = process_env(
         session_keys,
         dogecoin_rpc_url,
+        USER_SERVICE_URL=user_sessions.url,
         WALLET_TEST_PAUSE_FILE=str(pause_file),
         JWT_JWKS_URL=jwt_settings.url,
         IDEMPOTENCY_LOCK_TIMEOUT_S=str(LOCK_TIMEOUT_S),

@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dbay_common.django.idempotency.middleware import IDEMPOTENCY_HEADER
-from dbay_common.errors import Conflict, InvalidRequest, NotFound, UnprocessableEntity
+from dbay_common.errors import Conflict, InvalidRequest, NotFound, PermissionDenied, UnprocessableEntity
 from dbay_common.money import Koinu
 from wallet_service.chain import booking, events
 from wallet_service.chain.keys import (
@@ -133,9 +133,13 @@ def withdrawal_address_check(address: str, *, user_id: uuid.UUID | None = None) 
 
 @transaction.atomic
 def withdrawal_request(
-    *, user_id: uuid.UUID, address: str, amount_koinu: Koinu, idempotency_key: str
+    *, user_id: uuid.UUID, address: str, amount_koinu: Koinu, idempotency_key: str, email_verified: bool
 ) -> Withdrawal:
     """Request a withdrawal: validate, check the limits, and hold amount + fee at once.
+
+    Money leaves only from accounts whose email address is verified (``email_verified``, the
+    account's current state as user-service answered it for this request): 403 ``email_unverified``
+    otherwise, before anything else is looked at.
 
     Idempotent by ``idempotency_key``: the withdrawal's id is derived from (user, key)
     (:func:`booking.withdrawal_id_for_request`) and is the primary key, so the row *is* the record
@@ -154,6 +158,12 @@ def withdrawal_request(
     InvalidRequest (address, dust, too large, limit) or the ledger's InsufficientFunds /
     AccountFrozen; nothing is written then. Publishes ``withdrawal.requested`` (new rows only).
     """
+    if not email_verified:
+        raise PermissionDenied(
+            "Verify your email address before withdrawing: open the link we sent you, or ask for a "
+            "new one from your account page.",
+            code="email_unverified",
+        )
     withdrawal_id = booking.withdrawal_id_for_request(user_id, idempotency_key)
     _user_lock(user_id, "withdrawal")
     existing = Withdrawal.objects.filter(id=withdrawal_id).select_related("chain_tx").first()

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dbay_common.drf import CursorPagination, KoinuField, request_user_id, roles_required
+from dbay_common.drf import CursorPagination, KoinuField, request_user_id, roles_required, session_now
 from dbay_common.errors import NotFound
 from dbay_common.money import Koinu
 from wallet_service.chain import selectors as chain_selectors
@@ -130,6 +130,7 @@ class WithdrawalApproveApi(APIView):
     )
     def post(self, request: Request, withdrawal_id: uuid.UUID) -> Response:
         staff_id = request_user_id(request)
+        session_now(request)  # a staff action moves money or unfreezes it: the session must be live now
         data = WithdrawalReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         withdrawal = services.staff_withdrawal_approve(
@@ -153,6 +154,7 @@ class WithdrawalRejectApi(APIView):
     )
     def post(self, request: Request, withdrawal_id: uuid.UUID) -> Response:
         staff_id = request_user_id(request)
+        session_now(request)  # a staff action moves money or unfreezes it: the session must be live now
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         withdrawal = services.staff_withdrawal_reject(
@@ -227,6 +229,7 @@ class StaffAccountUnfreezeApi(APIView):
     )
     def post(self, request: Request, user_id: uuid.UUID) -> Response:
         staff_id = request_user_id(request)
+        session_now(request)  # a staff action moves money or unfreezes it: the session must be live now
         data = UnfreezeInput(data=request.data)
         data.is_valid(raise_exception=True)
         account = services.staff_account_unfreeze(

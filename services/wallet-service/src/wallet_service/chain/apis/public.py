@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dbay_common.django.idempotency.middleware import IDEMPOTENCY_HEADER, REPLAYED_HEADER
-from dbay_common.drf import CursorPagination, KoinuField, request_user_id
+from dbay_common.drf import CursorPagination, KoinuField, request_user_id, session_now
 from dbay_common.errors import InvalidRequest, NotFound
 from dbay_common.jwt import require_fresh_mfa
 from wallet_service.amounts import MAX_BALANCE_KOINU, AmountField
@@ -307,13 +307,18 @@ class WithdrawalListApi(APIView):
                 422,
                 e400="Invalid address or amount, dust, too large, over the daily limit, insufficient funds, "
                 "or no Idempotency-Key.",
-                e403="No fresh 2FA check (`mfa_required`), or the wallet is frozen.",
+                e401="Not signed in, or the session has ended (`session_revoked`).",
+                e403="No fresh 2FA check (`mfa_required`), the email address is not verified "
+                "(`email_unverified`), or the wallet is frozen.",
                 e409="A request with this Idempotency-Key is still running; retry shortly.",
             ),
         },
     )
     def post(self, request: Request) -> Response:
         user_id = request_user_id(request)
+        # Money leaves: the session must be live at user-service right now (ADR 0006), and its
+        # answer carries the account's current email verification.
+        session = session_now(request)
         require_fresh_mfa(
             getattr(request.user, "claims", {}), max_age_s=int(settings.WITHDRAWAL_MFA_MAX_AGE_S)
         )
@@ -331,6 +336,7 @@ class WithdrawalListApi(APIView):
             address=data.validated_data["address"],
             amount_koinu=data.validated_data["amount_koinu"],
             idempotency_key=key,
+            email_verified=session.email_verified,
         )
         test_pause("after_withdrawal_commit")
         state = selectors.withdrawal_state(withdrawal, tip_height=_tip_height())
