@@ -5,6 +5,8 @@
  *   node scripts/api-types.mjs           write the files
  *   node scripts/api-types.mjs --check   generate into a temporary folder and compare; exit 1 and
  *                                        print a diff when a committed file is stale, missing or extra
+ *   --contracts DIR                      read the documents from DIR instead (say, a commit's
+ *                                        versions from `git show`, while a service is mid-change)
  *
  * The services generate and commit their OpenAPI documents (their tests fail when those drift
  * from the code); this check closes the loop to the web app.
@@ -18,7 +20,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
 
 const frontendDir = fileURLToPath(new URL('..', import.meta.url))
-const contractsDir = join(frontendDir, '..', 'docs', 'api-contracts')
+const contractsFlag = process.argv.indexOf('--contracts')
+const contractsDir =
+  contractsFlag === -1 ? join(frontendDir, '..', 'docs', 'api-contracts') : process.argv[contractsFlag + 1]
 const generatedDir = join(frontendDir, 'src', 'api', 'generated')
 
 const HEADER = (source) =>

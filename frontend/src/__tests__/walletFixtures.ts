@@ -62,7 +62,7 @@ export function depositWire(overrides: Record<string, unknown> = {}) {
 }
 
 export function transferWire(overrides: Record<string, unknown> = {}) {
-  return {
+  const transfer = {
     id: 'trf-1',
     kind: 'single',
     direction: 'in',
@@ -75,6 +75,22 @@ export function transferWire(overrides: Record<string, unknown> = {}) {
     pending_id: null,
     created_at: '2025-03-01T10:30:00Z',
     ...overrides,
+  }
+  return { signed_amount_koinu: signedAmountOf(transfer), ...transfer }
+}
+
+/** wallet-service's `signed_amount_koinu`: the row's effect on the wallet, each koinu on one row. */
+function signedAmountOf(transfer: { kind: unknown; direction: unknown; status: unknown; amount_koinu: unknown }): string {
+  const amount = String(transfer.amount_koinu)
+  switch (transfer.kind) {
+    case 'pending':
+      return transfer.status === 'pending' ? `-${amount}` : '0'
+    case 'post_pending':
+      return `-${amount}`
+    case 'void_pending':
+      return '0'
+    default:
+      return transfer.direction === 'in' ? amount : `-${amount}`
   }
 }
 

@@ -7,7 +7,7 @@
  * "1.50000000"`) are dropped, so nothing downstream can show an amount that is not the exact one.
  * Request bodies carry bigint values, which the HTTP client sends as digit strings.
  */
-import { parseKoinu } from '@/lib/money'
+import { parseKoinu, parseSignedKoinu } from '@/lib/money'
 
 import type { components } from './generated/wallet-service'
 import { apiGet, apiPost, type Page, type PageParams } from './http'
@@ -59,7 +59,7 @@ export type DepositAddress = Schemas['DepositAddressOutput']
  * `pending`: seen in the mempool (0 confirmations); `confirming`: in a block, not enough
  * confirmations yet; `credited`: added to the available balance.
  */
-export type DepositStatus = Schemas['DepositOutputStatusEnum']
+export type DepositStatus = Schemas['WalletDepositStatusEnum']
 
 /** `confirmations` is live: recomputed from the chain tip on every request. */
 export type Deposit = Decoded<Schemas['DepositOutput']>
@@ -87,9 +87,10 @@ export interface TransferListParams extends PageParams {
 
 /**
  * `awaiting_approval` (above the staff threshold) → `approved` (queued for the signer) → `signed`
- * → `broadcast` → `confirmed`; or `rejected` by staff, or `failed` on chain (the hold is released).
+ * → `broadcast` → `confirmed`; `on_hold` when the signer found the wallet frozen (staff review it);
+ * or `rejected` by staff, or `failed` on chain (the hold is released).
  */
-export type WithdrawalStatus = Schemas['WithdrawalOutputStatusEnum']
+export type WithdrawalStatus = Schemas['WalletWithdrawalStatusEnum']
 
 /** `fee_koinu`: the network fee charged on top of the amount, quoted when it was requested. */
 export type Withdrawal = Decoded<Schemas['WithdrawalOutput']>
@@ -148,6 +149,7 @@ function transferFrom(wire: Schemas['WalletTransfer']): WalletTransfer {
     kind: wire.kind,
     direction: wire.direction,
     amount_koinu: parseKoinu(wire.amount_koinu),
+    signed_amount_koinu: parseSignedKoinu(wire.signed_amount_koinu),
     status: wire.status,
     reason: wire.reason,
     reference: wire.reference,

@@ -44,6 +44,11 @@ export function formatCount(value: number | bigint): string {
   return numberFormat({ maximumFractionDigits: 0 }).format(value)
 }
 
+/** A measure with a fixed number of decimals: 4.5 (en), 4,5 (de). */
+export function formatDecimal(value: number, fractionDigits: number): string {
+  return numberFormat({ minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(value)
+}
+
 /** The locale's decimal separator ("." in English, "," in German). */
 export function decimalSeparator(): string {
   return numberFormat().formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.'

@@ -62,6 +62,17 @@ export function parseKoinu(json: string): bigint {
   return BigInt(json)
 }
 
+/**
+ * Decodes a signed koinu amount (`"-150000000"`, `"0"`, `"25"`): the effect of a transfer on a
+ * balance. Throws InvalidAmountError for anything but an optional minus and digits.
+ */
+export function parseSignedKoinu(json: string): bigint {
+  if (typeof json === 'string' && json.startsWith('-')) {
+    return -parseKoinu(json.slice(1))
+  }
+  return parseKoinu(json)
+}
+
 export interface FormatDogeOptions {
   /** Prefix the DOGE sign: `"Ð 1.5"`. Also switches the two options below on by default. */
   withSymbol?: boolean

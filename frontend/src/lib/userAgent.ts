@@ -9,7 +9,7 @@ export function describeUserAgent(userAgent: string): string {
   if (browser === null) {
     return t('userAgent.aBrowserOn', { system })
   }
-  return system === null ? browser : `${browser} on ${system}`
+  return system === null ? browser : t('userAgent.browserOnSystem', { browser, system })
 }
 
 function browserName(userAgent: string): string | null {

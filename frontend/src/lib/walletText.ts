@@ -122,6 +122,7 @@ export type StatusTone = 'neutral' | 'progress' | 'success' | 'warning' | 'dange
 export const WITHDRAWAL_STATUS: Readonly<Record<WithdrawalStatus, { label: string; tone: StatusTone }>> = {
   awaiting_approval: { label: t('walletText.awaitingApproval'), tone: 'warning' },
   approved: { label: t('walletText.queued'), tone: 'progress' },
+  on_hold: { label: t('walletText.onHold'), tone: 'warning' },
   signed: { label: t('walletText.sending'), tone: 'progress' },
   broadcast: { label: t('walletText.sent'), tone: 'progress' },
   confirmed: { label: t('walletText.confirmed'), tone: 'success' },
@@ -139,7 +140,7 @@ export function networkNotice(network: string): string | null {
     case 'regtest':
       return t('walletText.regtestNetworkTestCoins')
     default:
-      return `${network} network`
+      return t('walletText.otherNetwork', { network })
   }
 }
 

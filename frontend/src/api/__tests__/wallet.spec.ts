@@ -143,6 +143,7 @@ const CASES: ClientCase[] = [
           kind: 'single',
           direction: 'in',
           amount_koinu: 700_000_000n,
+          signed_amount_koinu: 700_000_000n,
           status: 'posted',
           reason: 'deposit',
           reference: { txid: TXID, vout: 1, credit_number: 1 },

@@ -53,7 +53,7 @@ export type paths = {
         };
         /**
          * Current deposit address
-         * @description The caller's deposit address (created on the first call), with a dogecoin: URI.
+         * @description The caller's deposit address (created on the first call), with a BIP21 dogecoin: URI (carrying `amount_koinu` as `?amount=` in DOGE when given).
          */
         get: operations["wallet_deposit_address_get"];
         put?: never;
@@ -188,6 +188,126 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wallet/staff/accounts/{user_id}/unfreeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unfreeze a wallet (staff)
+         * @description Lift the freeze of a user's wallet after review, with a reason; audited.
+         */
+        post: operations["wallet_staff_account_unfreeze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/staff/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Staff audit log (staff)
+         * @description Every staff action, newest first (read-only: the log is append-only).
+         */
+        get: operations["wallet_staff_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/staff/frozen-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Frozen wallets (staff)
+         * @description Users' wallets frozen for review.
+         */
+        get: operations["wallet_staff_frozen_accounts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/staff/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Latest reconciliation (staff)
+         * @description The latest reconciliation of ledger custody against the chain.
+         */
+        get: operations["wallet_staff_reconciliation_latest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/staff/suspense": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suspense account (staff)
+         * @description The suspense account: its balance and its transfers, newest first (what a human must sort out).
+         */
+        get: operations["wallet_staff_suspense"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/staff/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Withdrawals waiting for review (staff)
+         * @description `awaiting_approval` (above the threshold) and `on_hold` (the signer found the wallet frozen), oldest first. Approve or reject each with `withdrawals/{id}/approve` / `reject`.
+         */
+        get: operations["wallet_staff_withdrawals_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wallet/transfers": {
         parameters: {
             query?: never;
@@ -223,7 +343,7 @@ export type paths = {
         put?: never;
         /**
          * Request a withdrawal
-         * @description Sends DOGE to an address of the configured network. Needs a token with a TOTP check from the last 5 minutes (403 mfa_required otherwise) and an Idempotency-Key. Amount plus fee are held at once; above the approval threshold the withdrawal waits for staff (awaiting_approval).
+         * @description Sends DOGE to an address of the configured network. Needs a token with a TOTP check from the last 5 minutes (403 mfa_required otherwise) and an Idempotency-Key (400 idempotency_key_required without one). Amount plus fee are held at once; above the approval threshold the withdrawal waits for staff (awaiting_approval). The key is the withdrawal's identity: a retry with the same key and body answers 201 with the same withdrawal (its current state) and `Idempotent-Replayed: true`, even after the server crashed mid-request; never a second withdrawal.
          */
         post: operations["wallet_withdrawal_request"];
         delete?: never;
@@ -260,7 +380,7 @@ export type paths = {
         put?: never;
         /**
          * Approve a withdrawal (staff)
-         * @description Staff: approve a withdrawal above the threshold (it joins the signer's queue).
+         * @description Staff: approve a withdrawal awaiting approval or on hold (it joins the signer's queue); audited.
          */
         post: operations["wallet_withdrawal_approve"];
         delete?: never;
@@ -280,9 +400,29 @@ export type paths = {
         put?: never;
         /**
          * Reject a withdrawal (staff)
-         * @description Staff: reject a withdrawal above the threshold (its hold is voided).
+         * @description Staff: reject a withdrawal awaiting approval or on hold, with a reason (hold voided); audited.
          */
         post: operations["wallet_withdrawal_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/withdrawals/address-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check a withdrawal address
+         * @description 200 when a withdrawal to this address would be accepted. Otherwise 400 `invalid_address` with a message saying why: not a Dogecoin address, an invalid checksum (a typo), an address of another Dogecoin network, one of the caller's own deposit addresses, or one of the platform's addresses. Call it before asking for a 2FA code.
+         */
+        get: operations["wallet_withdrawal_address_check"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -298,7 +438,7 @@ export type paths = {
         };
         /**
          * Withdrawal fee quote
-         * @description The network fee a withdrawal of this amount is charged (0.01 DOGE per started kB of the estimated transaction size), and the total held from the wallet.
+         * @description The network fee a withdrawal of this amount is charged (0.01 DOGE per started kB of the estimated transaction size), and the total held from the wallet. With `max=true` instead of an amount: the largest withdrawal the caller can make now (available balance minus the fee). With `address`, the address is checked too (as `withdrawals/address-check`).
          */
         get: operations["wallet_withdrawal_quote"];
         put?: never;
@@ -318,7 +458,7 @@ export type components = {
             /** Format: date-time */
             created_at: string;
             network: string;
-            /** @description dogecoin: URI (BIP21 style), for a QR code */
+            /** @description BIP21 `dogecoin:` URI, for a clickable link and a QR code; with `?amount=` in DOGE when an amount was asked for */
             uri: string;
         };
         DepositOutput: {
@@ -333,31 +473,40 @@ export type components = {
             first_seen_at: string;
             id: string;
             required_confirmations: number;
-            status: components["schemas"]["DepositOutputStatusEnum"];
+            status: components["schemas"]["WalletDepositStatusEnum"];
             txid: string;
             vout: number;
         };
         /**
-         * @description * `pending` - pending
-         *     * `confirming` - confirming
-         *     * `credited` - credited
-         * @enum {string}
+         * @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on,
+         *     `param` the field or header at fault (when there is one).
          */
-        DepositOutputStatusEnum: "pending" | "confirming" | "credited";
-        /** @description The ``error`` object (documentation only; errors are rendered by the exception handler). */
         ErrorDetail: {
             code: string;
             message: string;
             param?: string;
             type: string;
         };
-        /** @description ``{"error": {...}}``: use in ``@extend_schema(responses={400: ErrorResponseSerializer})``. */
+        /** @description Every error a dBay service answers has this shape. */
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        FrozenWalletOutput: {
+            /** @example 150000000 */
+            available_koinu: string;
+            frozen_reason: string;
+            /** @example 150000000 */
+            held_koinu: string;
+            /** @example 150000000 */
+            posted_koinu: string;
+            user_id: string;
+        };
         InputRequest: {
             address: string;
-            /** @example 150000000 */
+            /**
+             * @description koinu, a digit string; at most 9223372036854775807 (the largest balance possible)
+             * @example 150000000
+             */
             amount_koinu: string;
         };
         PaginatedDepositOutputList: {
@@ -365,10 +514,106 @@ export type components = {
             /** @description Whether more items exist beyond this page in the direction of travel. */
             has_more: boolean;
         };
+        PaginatedFrozenWalletOutputList: {
+            data: components["schemas"]["FrozenWalletOutput"][];
+            /** @description Whether more items exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
+        PaginatedStaffActionOutputList: {
+            data: components["schemas"]["StaffActionOutput"][];
+            /** @description Whether more items exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
+        PaginatedStaffWithdrawalOutputList: {
+            data: components["schemas"]["StaffWithdrawalOutput"][];
+            /** @description Whether more items exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
         PaginatedWithdrawalOutputList: {
             data: components["schemas"]["WithdrawalOutput"][];
             /** @description Whether more items exist beyond this page in the direction of travel. */
             has_more: boolean;
+        };
+        ReconciliationOutput: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description signed koinu; null if it could not run */
+            drift_koinu: string | null;
+            is_balanced: boolean;
+            report: {
+                [key: string]: unknown;
+            };
+        };
+        RejectInputRequest: {
+            /**
+             * @description older name of `reason`
+             * @default
+             */
+            note: string;
+            /** @default  */
+            reason: string;
+        };
+        StaffActionOutput: {
+            action: string;
+            /** Format: date-time */
+            created_at: string;
+            detail: {
+                [key: string]: unknown;
+            };
+            id: string;
+            reason: string;
+            staff_id: string;
+            target_id: string;
+            target_type: string;
+        };
+        StaffWithdrawalOutput: {
+            address: string;
+            /** @example 150000000 */
+            amount_koinu: string;
+            confirmations: number;
+            /** Format: date-time */
+            created_at: string;
+            failure_reason: string | null;
+            /** @example 150000000 */
+            fee_koinu: string;
+            id: string;
+            review_note: string;
+            status: components["schemas"]["WalletWithdrawalStatusEnum"];
+            txid: string | null;
+            user_id: string;
+        };
+        SuspenseEntryOutput: {
+            /** @example 150000000 */
+            amount_koinu: string;
+            counterparty: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description in: credited to suspense
+             *
+             *     * `in` - in
+             *     * `out` - out
+             */
+            direction: components["schemas"]["WalletTransferDirectionEnum"];
+            id: string;
+            kind: string;
+            reason: string;
+            reference: {
+                [key: string]: unknown;
+            };
+        };
+        SuspenseOutput: {
+            /** @example 150000000 */
+            credits_posted_koinu: string;
+            /** @example 150000000 */
+            debits_posted_koinu: string;
+            entries: components["schemas"]["SuspenseEntryOutput"][];
+            has_more: boolean;
+            /** @description credits minus debits posted; negative: owed to the platform */
+            posted_koinu: string;
+        };
+        UnfreezeInputRequest: {
+            reason: string;
         };
         /** @description ``{"user_id": "<uuid>"}`` (that user's wallet) or ``{"platform": "<code>"}``; exactly one. */
         WalletAccountRef: {
@@ -408,6 +653,13 @@ export type components = {
             /** Format: uuid */
             user_id: string;
         };
+        /**
+         * @description * `pending` - pending
+         *     * `confirming` - confirming
+         *     * `credited` - credited
+         * @enum {string}
+         */
+        WalletDepositStatusEnum: "pending" | "confirming" | "credited";
         WalletHeldByReason: {
             amount: string;
             /** @example 150000000 */
@@ -589,6 +841,8 @@ export type components = {
             reference: {
                 [key: string]: unknown;
             };
+            /** @description The row's effect on the wallet in koinu, signed (a digit string, `-` for money out), each koinu on one row: a void is 0; a hold is -amount while pending, then 0 (its post carries the amount), or with activity=true the posted amount once posted and 0 once voided or expired. */
+            signed_amount_koinu: string;
             /**
              * @description For a hold (kind pending): still pending, posted, voided or expired.
              *
@@ -625,6 +879,22 @@ export type components = {
          * @enum {string}
          */
         WalletTransferStateEnum: "pending" | "posted" | "voided" | "expired";
+        /**
+         * @description * `awaiting_approval` - awaiting_approval
+         *     * `approved` - approved
+         *     * `on_hold` - on_hold
+         *     * `signed` - signed
+         *     * `broadcast` - broadcast
+         *     * `confirmed` - confirmed
+         *     * `failed` - failed
+         *     * `rejected` - rejected
+         * @enum {string}
+         */
+        WalletWithdrawalStatusEnum: "awaiting_approval" | "approved" | "on_hold" | "signed" | "broadcast" | "confirmed" | "failed" | "rejected";
+        WithdrawalAddressCheckOutput: {
+            address: string;
+            network: string;
+        };
         WithdrawalOutput: {
             address: string;
             /** @example 150000000 */
@@ -636,20 +906,9 @@ export type components = {
             /** @example 150000000 */
             fee_koinu: string;
             id: string;
-            status: components["schemas"]["WithdrawalOutputStatusEnum"];
+            status: components["schemas"]["WalletWithdrawalStatusEnum"];
             txid: string | null;
         };
-        /**
-         * @description * `awaiting_approval` - awaiting_approval
-         *     * `approved` - approved
-         *     * `signed` - signed
-         *     * `broadcast` - broadcast
-         *     * `confirmed` - confirmed
-         *     * `failed` - failed
-         *     * `rejected` - rejected
-         * @enum {string}
-         */
-        WithdrawalOutputStatusEnum: "awaiting_approval" | "approved" | "signed" | "broadcast" | "confirmed" | "failed" | "rejected";
         WithdrawalQuoteOutput: {
             /** @example 150000000 */
             amount_koinu: string;
@@ -662,8 +921,13 @@ export type components = {
             total_koinu: string;
         };
         WithdrawalReviewInputRequest: {
-            /** @default  */
+            /**
+             * @description older name of `reason`
+             * @default
+             */
             note: string;
+            /** @default  */
+            reason: string;
         };
     };
     responses: never;
@@ -689,6 +953,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WalletIndex"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -719,11 +994,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_deposit_address_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description optional amount for the URI, in koinu */
+                amount_koinu?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -736,6 +1025,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepositAddressOutput"];
+                };
+            };
+            /** @description Invalid amount. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -755,6 +1073,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepositAddressOutput"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -781,6 +1119,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedDepositOutputList"];
+                };
+            };
+            /** @description Invalid cursor or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -854,6 +1221,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_internal_hold_retrieve: {
@@ -896,6 +1301,17 @@ export interface operations {
             /** @description No such hold or account. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -975,6 +1391,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_internal_hold_void: {
@@ -1042,6 +1496,44 @@ export interface operations {
             /** @description Id reused differently, or hold resolved. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1119,11 +1611,456 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wallet_staff_account_unfreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnfreezeInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrozenWalletOutput"];
+                };
+            };
+            /** @description Invalid input (the shared error shape names the parameter). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The user has no wallet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wallet_staff_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Items before this id. */
+                ending_before?: string;
+                /** @description Items to return (1 to 100, default 20). */
+                limit?: number;
+                /** @description Items after this id. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStaffActionOutputList"];
+                };
+            };
+            /** @description Invalid cursor or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wallet_staff_frozen_accounts_list: {
+        parameters: {
+            query?: {
+                /** @description Items before this id. */
+                ending_before?: string;
+                /** @description Items to return (1 to 100, default 20). */
+                limit?: number;
+                /** @description Items after this id. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFrozenWalletOutputList"];
+                };
+            };
+            /** @description Invalid cursor or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wallet_staff_reconciliation_latest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationOutput"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No reconciliation has run yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wallet_staff_suspense: {
+        parameters: {
+            query?: {
+                /** @description Items before this id. */
+                ending_before?: string;
+                /** @description Items to return (1 to 100, default 20). */
+                limit?: number;
+                /** @description Items after this id. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspenseOutput"];
+                };
+            };
+            /** @description Invalid cursor or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wallet_staff_withdrawals_list: {
+        parameters: {
+            query?: {
+                /** @description Items before this id. */
+                ending_before?: string;
+                /** @description Items to return (1 to 100, default 20). */
+                limit?: number;
+                /** @description Items after this id. */
+                starting_after?: string;
+                /** @description only these */
+                status?: "awaiting_approval" | "on_hold";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStaffWithdrawalOutputList"];
+                };
+            };
+            /** @description Invalid cursor or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_transfers_list: {
         parameters: {
             query?: {
+                /** @description One row per movement: a hold and the post or void that resolved it are one row, with the hold's state (a withdrawal is one row). Default false: every transfer. */
+                activity?: boolean;
                 /** @description Items before this transfer id. */
                 ending_before?: string;
                 /** @description Items to return (1 to 100, default 20). */
@@ -1165,6 +2102,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_withdrawals_list: {
@@ -1189,6 +2137,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedWithdrawalOutputList"];
+                };
+            };
+            /** @description Invalid cursor or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1216,6 +2193,80 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOutput"];
                 };
             };
+            /** @description Invalid address or amount, dust, too large, over the daily limit, insufficient funds, or no Idempotency-Key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No fresh 2FA check (`mfa_required`), or the wallet is frozen. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still running; retry shortly. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_withdrawal_get: {
@@ -1235,6 +2286,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WithdrawalOutput"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object (or not the caller's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1262,6 +2342,80 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOutput"];
                 };
             };
+            /** @description Invalid input (the shared error shape names the parameter). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such withdrawal. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The withdrawal is not awaiting approval or on hold (already reviewed, say). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_withdrawal_reject: {
@@ -1275,7 +2429,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["WithdrawalReviewInputRequest"];
+                "application/json": components["schemas"]["RejectInputRequest"];
             };
         };
         responses: {
@@ -1287,13 +2441,142 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOutput"];
                 };
             };
+            /** @description Invalid input (the shared error shape names the parameter). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such withdrawal. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The withdrawal is not awaiting approval or on hold (already reviewed, say). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    wallet_withdrawal_address_check: {
+        parameters: {
+            query: {
+                /** @description the destination */
+                address: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithdrawalAddressCheckOutput"];
+                };
+            };
+            /** @description Invalid input (the shared error shape names the parameter). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     wallet_withdrawal_quote: {
         parameters: {
-            query: {
-                /** @description amount in koinu */
-                amount_koinu: string;
+            query?: {
+                /** @description also check this destination address */
+                address?: string;
+                /** @description amount in koinu (digits); required unless max=true; amount plus fee at most 9223372036854775807 */
+                amount_koinu?: string;
+                /** @description quote the largest withdrawal possible now */
+                max?: boolean;
             };
             header?: never;
             path?: never;
@@ -1307,6 +2590,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WithdrawalQuoteOutput"];
+                };
+            };
+            /** @description Missing or invalid amount (`invalid_amount`, `amount_too_large`, `amount_below_dust`), nothing to withdraw with max (`insufficient_funds`), or an invalid address (`invalid_address`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -7,6 +7,7 @@ import {
   KOINU_PER_DOGE,
   parseDogeInput,
   parseKoinu,
+  parseSignedKoinu,
   type InvalidAmountReason,
 } from '../money'
 
@@ -162,5 +163,20 @@ describe('parseDogeInput', () => {
       expect(parseDogeInput(formatDoge(koinu))).toBe(koinu)
       expect(parseDogeInput(formatDoge(koinu, { trimZeros: true }))).toBe(koinu)
     }
+  })
+})
+
+describe('parseSignedKoinu', () => {
+  it.each([
+    ['-150000000', -150_000_000n],
+    ['0', 0n],
+    ['25', 25n],
+    ['-9007199254740993', -9_007_199_254_740_993n],
+  ])('reads %j as %s', (json, koinu) => {
+    expect(parseSignedKoinu(json)).toBe(koinu)
+  })
+
+  it.each(['', '-', '+5', '--5', '1.5', ' 5'])('refuses %j', (json) => {
+    expect(() => parseSignedKoinu(json)).toThrow(InvalidAmountError)
   })
 })

@@ -33,6 +33,7 @@ const TRANSFER: WalletTransfer = {
   kind: 'single',
   direction: 'out',
   amount_koinu: 1n,
+  signed_amount_koinu: -1n,
   status: 'posted',
   reason: 'order_escrow',
   reference: {},
