@@ -57,6 +57,7 @@ import pytest
 import yaml
 
 from dbay_common.events.envelope import Event
+from dbay_common.openapi import API_CONVENTIONS
 from dbay_common.transports.base import EventHandler, build_publisher_from_env
 
 if TYPE_CHECKING:
@@ -227,7 +228,11 @@ class ServiceContract:
 
         assert reply.status == 200
         document = reply.json()
-        assert document["info"] == {"title": f"dBay {self.service}", "version": "1.0.0"}
+        assert document["info"] == {
+            "title": f"dBay {self.service}",
+            "version": "1.0.0",
+            "description": API_CONVENTIONS,
+        }
         assert self.public_path in document["paths"]
         assert document == self.committed_openapi_document()
 

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-__all__ = ["CHECKS", "MAX_EXAMPLES", "SchemathesisTally", "contract_path", "contract_schema"]
+__all__ = [
+    "CHECKS",
+    "MAX_EXAMPLES",
+    "SchemathesisTally",
+    "contract_path",
+    "contract_schema",
+    "django_wsgi_app",
+]
 
 #: Examples per operation and generation mode (valid, invalid): enough to reach every documented
 #: limit of a small operation, few enough that a service's run stays within seconds.
@@ -87,6 +95,32 @@ def contract_schema(service: str, *, max_examples: int = MAX_EXAMPLES) -> Any:
     return schemathesis.openapi.from_path(contract_path(service), config=config)
 
 
+@contextlib.contextmanager
+def django_wsgi_app() -> Iterator[Any]:
+    """Django's WSGI handler for in-process calls inside a pytest-django test transaction.
+
+    As Django's test client does, the handler's ``close_old_connections`` is unhooked from the
+    request signals meanwhile: it would close the connection holding the test's open transaction.
+    """
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    handler = WSGIHandler()
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        # Again on every call: Django's test client reconnects the receiver after each of its requests.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return handler(environ, start_response)
+
+    try:
+        yield app
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @dataclass
 class SchemathesisTally:
     """Counts the requests made per operation, and prints them once the module's tests are done."""
@@ -95,16 +129,20 @@ class SchemathesisTally:
     examples: Counter[str] = field(default_factory=Counter)
 
     failures: Counter[str] = field(default_factory=Counter)
+    statuses: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
 
     def call_and_validate(self, case: Any, **kwargs: Any) -> Any:
         """``case.call_and_validate`` with :data:`CHECKS`, counted."""
         operation = f"{case.operation.method.upper()} {case.operation.path}"
         self.examples[operation] += 1
         try:
-            return case.call_and_validate(checks=CHECKS, **kwargs)
+            response = case.call_and_validate(checks=CHECKS, **kwargs)
         except BaseException:  # check failures are a BaseExceptionGroup
             self.failures[operation] += 1
             raise
+        if case.method.upper() == case.operation.method.upper():  # not a probe with another method
+            self.statuses[operation][response.status_code] += 1
+        return response
 
     def summary(self) -> str:
         return (
@@ -121,3 +159,7 @@ class SchemathesisTally:
         with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
             reporter.write_line("")
             reporter.write_line(self.summary())
+            if config.getoption("verbose") > 0:
+                for operation, statuses in sorted(self.statuses.items()):
+                    answered = ", ".join(f"{status}x{count}" for status, count in sorted(statuses.items()))
+                    reporter.write_line(f"  {operation}: {answered}")

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -157,6 +157,24 @@ def refresh_token_from(request: Request, data: dict[str, Any]) -> str | None:
 
 def password_field() -> serializers.CharField:
     return serializers.CharField(max_length=PASSWORD_INPUT_MAX_LENGTH, trim_whitespace=False)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": settings.PASSWORD_MIN_LENGTH,
+        "maxLength": settings.PASSWORD_MAX_LENGTH,
+        "description": f"{settings.PASSWORD_MIN_LENGTH} to {settings.PASSWORD_MAX_LENGTH} characters, not "
+        "common or predictable, not containing the username or email (`weak_password`).",
+    }
+)
+class NewPasswordField(serializers.CharField):
+    """A password being chosen. It reads up to ``PASSWORD_INPUT_MAX_LENGTH`` so that the password
+    validators answer ``weak_password`` in their own words; the document states the lengths they accept."""
+
+
+def new_password_field() -> serializers.CharField:
+    return NewPasswordField(max_length=PASSWORD_INPUT_MAX_LENGTH, trim_whitespace=False)
 
 
 def code_field() -> serializers.CharField:

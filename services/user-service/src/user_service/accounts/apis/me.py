@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from user_service.accounts.apis.common import (
     ProfileOutputSerializer,
     UserEnvelopeSerializer,
     UserOutputSerializer,
+    new_password_field,
     password_field,
     request_session_id,
 )
@@ -79,6 +80,19 @@ class SessionCurrentApi(AccountApi):
         return Response(body, headers=NO_STORE)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "maxLength": Profile.AVATAR_URL_MAX_LENGTH,
+        "pattern": r"^https://\S+$",
+        "description": "An https URL; blank or null clears it.",
+    }
+)
+class HttpsUrlField(serializers.CharField):
+    """The avatar URL: checked by ``policy.profile_changes_clean``; the document states the rule."""
+
+
 def _optional_text_field(max_length: int) -> serializers.CharField:
     """A profile field a PATCH may leave out, clear (blank or null) or set, up to ``max_length``.
 
@@ -91,7 +105,9 @@ class ProfileUpdateApi(AccountApi):
     @extend_schema_serializer(component_name="ProfileUpdate")
     class InputSerializer(serializers.Serializer[Any]):
         display_name = _optional_text_field(Profile.DISPLAY_NAME_MAX_LENGTH)
-        avatar_url = _optional_text_field(Profile.AVATAR_URL_MAX_LENGTH)
+        avatar_url = HttpsUrlField(
+            max_length=Profile.AVATAR_URL_MAX_LENGTH, allow_blank=True, allow_null=True, required=False
+        )
         location = _optional_text_field(Profile.LOCATION_MAX_LENGTH)
         bio = _optional_text_field(Profile.BIO_MAX_LENGTH)
 
@@ -120,7 +136,7 @@ class PasswordChangeApi(AccountApi):
     @extend_schema_serializer(component_name="PasswordChange")
     class InputSerializer(serializers.Serializer[Any]):
         current_password = password_field()
-        new_password = password_field()
+        new_password = new_password_field()
 
     @extend_schema(
         operation_id="me_password_change",

@@ -16,7 +16,7 @@ from user_service.accounts.apis.common import (
     EmptySerializer,
     PublicApi,
     ip_limit,
-    password_field,
+    new_password_field,
 )
 from user_service.accounts.throttling import account_key, enforce, limit
 
@@ -54,7 +54,7 @@ class PasswordResetApi(PublicApi):
     @extend_schema_serializer(component_name="PasswordReset")
     class InputSerializer(serializers.Serializer[Any]):
         token = serializers.CharField(max_length=1000)
-        new_password = password_field()
+        new_password = new_password_field()
 
     @extend_schema(
         operation_id="auth_password_reset",

@@ -19,7 +19,7 @@ from user_service.accounts.apis.common import (
     UserEnvelopeSerializer,
     UserOutputSerializer,
     ip_limit,
-    password_field,
+    new_password_field,
 )
 from user_service.accounts.models import USERNAME_MAX_LENGTH
 from user_service.accounts.policy import USERNAME_MIN_LENGTH, USERNAME_PATTERN, USERNAME_PATTERN_MESSAGE
@@ -35,7 +35,7 @@ class RegisterApi(PublicApi):
             max_length=USERNAME_MAX_LENGTH,
             validators=[RegexValidator(USERNAME_PATTERN, message=USERNAME_PATTERN_MESSAGE)],
         )
-        password = password_field()
+        password = new_password_field()
 
     @extend_schema_serializer(component_name="RegistrationAccepted")
     class OutputSerializer(serializers.Serializer[Any]):
