@@ -515,6 +515,7 @@ export type components = {
         };
         PasswordChangeRequest: {
             current_password: string;
+            /** @description 10 to 128 characters, not common or predictable, not containing the username or email (`weak_password`). */
             new_password: string;
         };
         PasswordForgotRequest: {
@@ -522,11 +523,13 @@ export type components = {
             email: string;
         };
         PasswordResetRequest: {
+            /** @description 10 to 128 characters, not common or predictable, not containing the username or email (`weak_password`). */
             new_password: string;
             token: string;
         };
         PatchedProfileUpdateRequest: {
-            avatar_url?: string | null;
+            /** @description An https URL; blank or null clears it. */
+            avatar_url?: (string) | null;
             bio?: string | null;
             display_name?: string | null;
             location?: string | null;
@@ -552,6 +555,7 @@ export type components = {
         RegisterRequest: {
             /** Format: email */
             email: string;
+            /** @description 10 to 128 characters, not common or predictable, not containing the username or email (`weak_password`). */
             password: string;
             username: string;
         };
