@@ -12,6 +12,10 @@ import { z } from 'zod'
 import { t } from '@/i18n'
 import { DOGE_DECIMALS, InvalidAmountError, parseDogeInput } from '@/lib/money'
 
+// The gateway's Content-Security-Policy has no 'unsafe-eval': zod must not compile parsers with
+// new Function (it would also log a CSP violation just by probing for it).
+z.config({ jitless: true })
+
 type MessageKey = Parameters<typeof t>[0]
 
 const message = (key: MessageKey) => ({ error: () => t(key) })

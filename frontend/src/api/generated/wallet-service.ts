@@ -2202,7 +2202,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description Not signed in, or the session has ended (`session_revoked`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2211,7 +2211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No fresh 2FA check (`mfa_required`), or the wallet is frozen. */
+            /** @description No fresh 2FA check (`mfa_required`), the email address is not verified (`email_unverified`), or the wallet is frozen. */
             403: {
                 headers: {
                     [name: string]: unknown;

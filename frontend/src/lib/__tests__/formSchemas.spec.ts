@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 import {
   changePasswordSchema,
@@ -86,5 +86,28 @@ describe('withdrawalSchema', () => {
       address: 'Enter the Dogecoin address to send to.',
       amount_koinu: message,
     })
+  })
+})
+
+describe('under a Content-Security-Policy without unsafe-eval', () => {
+  it('never calls new Function, not even to probe for it', async () => {
+    const FunctionBefore = globalThis.Function
+    const compiled: string[] = []
+    globalThis.Function = new Proxy(FunctionBefore, {
+      construct(target, args: string[]) {
+        compiled.push(args.join(','))
+        return Reflect.construct(target, args)
+      },
+    })
+    try {
+      // A fresh zod and fresh schemas: zod caches its probe and its compiled parsers.
+      vi.resetModules()
+      const schemas = await import('../formSchemas')
+      schemas.registerSchema.safeParse({ email: 'a@example.test', username: 'alice', password: 'x' })
+      schemas.withdrawalSchema.safeParse({ address: 'nXkD7pTtVSLyVDqjSmQAyqTn8tR9oWa5Ye', amount_koinu: '1' })
+    } finally {
+      globalThis.Function = FunctionBefore
+    }
+    expect(compiled).toEqual([])
   })
 })
