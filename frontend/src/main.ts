@@ -12,16 +12,24 @@ import { installSessionScopedCache, QUERY_DEFAULTS } from './queries/queryClient
 import { createAppRouter, installSessionExpiredRedirect } from './router'
 import { useSessionStore } from './stores/useSessionStore'
 
-// A deploy replaced the hashed chunks this page names: reload once to get the new build.
-window.addEventListener('vite:preloadError', (event) => {
-  if (staleChunkReload(window.location.href)) {
-    event.preventDefault()
-  }
-})
-
 const app = createApp(App)
 const pinia = createPinia()
 const router = createAppRouter()
+
+// A deploy replaced the hashed chunks this page names, so a lazy import fails: reload once to get
+// the new build. During a navigation router.onError does it, at the page the user asked for.
+let isNavigating = false
+router.beforeEach(() => {
+  isNavigating = true
+})
+router.afterEach(() => {
+  isNavigating = false
+})
+window.addEventListener('vite:preloadError', (event) => {
+  if (!isNavigating && staleChunkReload(window.location.href)) {
+    event.preventDefault()
+  }
+})
 app.use(pinia)
 app.use(PiniaColada, { queryOptions: QUERY_DEFAULTS })
 app.use(i18n)
@@ -34,6 +42,7 @@ app.config.errorHandler = (error, _instance, info) => {
 
 // A lazy page whose chunk is gone (stale build): load the target page from the server instead.
 router.onError((error, to) => {
+  isNavigating = false
   if (isChunkLoadError(error)) {
     staleChunkReload(to.fullPath)
   }
