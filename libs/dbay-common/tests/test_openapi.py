@@ -107,3 +107,15 @@ def test_flask_documents_list_platform_responses(served: JwksServer) -> None:
     assert "default" not in creation["responses"]
     # A route without a declared requirement still checks a token that is sent.
     assert spec["paths"][f"{PREFIX}/boom"]["get"]["security"] == [{"bearerAuth": []}, {}]
+
+
+def test_page_parameters_state_the_pagination_limits() -> None:
+    from dbay_common.drf.schema import page_parameters
+
+    parameters = {parameter.name: parameter for parameter in page_parameters("withdrawal")}
+    assert sorted(parameters) == ["ending_before", "limit", "starting_after"]
+    assert parameters["limit"].type == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+    assert parameters["starting_after"].type == {"type": "string", "minLength": 1}
+    assert parameters["starting_after"].description == (
+        "Return the items after the withdrawal with this id (next page)."
+    )

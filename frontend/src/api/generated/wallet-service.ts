@@ -1036,7 +1036,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1075,7 +1075,7 @@ export interface operations {
                     "application/json": components["schemas"]["DepositAddressOutput"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1130,7 +1130,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1674,7 +1674,7 @@ export interface operations {
                     "application/json": components["schemas"]["FrozenWalletOutput"];
                 };
             };
-            /** @description Invalid input (the shared error shape names the parameter). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1683,7 +1683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1744,11 +1744,11 @@ export interface operations {
     wallet_staff_audit_log: {
         parameters: {
             query?: {
-                /** @description Items before this id. */
+                /** @description Return the items before the item with this id (previous page). */
                 ending_before?: string;
-                /** @description Items to return (1 to 100, default 20). */
+                /** @description Number of items to return (1 to 100). */
                 limit?: number;
-                /** @description Items after this id. */
+                /** @description Return the items after the item with this id (next page). */
                 starting_after?: string;
             };
             header?: never;
@@ -1774,7 +1774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1808,11 +1808,11 @@ export interface operations {
     wallet_staff_frozen_accounts_list: {
         parameters: {
             query?: {
-                /** @description Items before this id. */
+                /** @description Return the items before the item with this id (previous page). */
                 ending_before?: string;
-                /** @description Items to return (1 to 100, default 20). */
+                /** @description Number of items to return (1 to 100). */
                 limit?: number;
-                /** @description Items after this id. */
+                /** @description Return the items after the item with this id (next page). */
                 starting_after?: string;
             };
             header?: never;
@@ -1838,7 +1838,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1886,7 +1886,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReconciliationOutput"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1929,11 +1929,11 @@ export interface operations {
     wallet_staff_suspense: {
         parameters: {
             query?: {
-                /** @description Items before this id. */
+                /** @description Return the items before the item with this id (previous page). */
                 ending_before?: string;
-                /** @description Items to return (1 to 100, default 20). */
+                /** @description Number of items to return (1 to 100). */
                 limit?: number;
-                /** @description Items after this id. */
+                /** @description Return the items after the item with this id (next page). */
                 starting_after?: string;
             };
             header?: never;
@@ -1959,7 +1959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1993,11 +1993,11 @@ export interface operations {
     wallet_staff_withdrawals_list: {
         parameters: {
             query?: {
-                /** @description Items before this id. */
+                /** @description Return the items before the item with this id (previous page). */
                 ending_before?: string;
-                /** @description Items to return (1 to 100, default 20). */
+                /** @description Number of items to return (1 to 100). */
                 limit?: number;
-                /** @description Items after this id. */
+                /** @description Return the items after the item with this id (next page). */
                 starting_after?: string;
                 /** @description only these */
                 status?: "awaiting_approval" | "on_hold";
@@ -2025,7 +2025,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2061,13 +2061,13 @@ export interface operations {
             query?: {
                 /** @description One row per movement: a hold and the post or void that resolved it are one row, with the hold's state (a withdrawal is one row). Default false: every transfer. */
                 activity?: boolean;
-                /** @description Items before this transfer id. */
+                /** @description Return the items before the transfer with this id (previous page). */
                 ending_before?: string;
-                /** @description Items to return (1 to 100, default 20). */
+                /** @description Number of items to return (1 to 100). */
                 limit?: number;
                 /** @description Only transfers with this reason. */
                 reason?: string;
-                /** @description Items after this transfer id. */
+                /** @description Return the items after the transfer with this id (next page). */
                 starting_after?: string;
             };
             header?: never;
@@ -2148,7 +2148,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2174,6 +2174,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description The withdrawal's identity: a retry with the same key and body answers with the same withdrawal. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -2247,7 +2248,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The Idempotency-Key was already used with another request. */
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2288,7 +2289,7 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOutput"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2297,7 +2298,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No such object (or not the caller's). */
+            /** @description No such object, or not the caller's. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2342,7 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOutput"];
                 };
             };
-            /** @description Invalid input (the shared error shape names the parameter). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2351,7 +2352,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2441,7 +2442,7 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOutput"];
                 };
             };
-            /** @description Invalid input (the shared error shape names the parameter). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2450,7 +2451,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2537,7 +2538,7 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalAddressCheckOutput"];
                 };
             };
-            /** @description Invalid input (the shared error shape names the parameter). */
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2546,7 +2547,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2601,7 +2602,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No valid token. */
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
                 headers: {
                     [name: string]: unknown;

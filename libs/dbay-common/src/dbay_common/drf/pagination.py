@@ -128,14 +128,14 @@ class CursorPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Return the items after the item with this id (next page).",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
             {
                 "name": "ending_before",
                 "required": False,
                 "in": "query",
                 "description": "Return the items before the item with this id (previous page).",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
         ]
 

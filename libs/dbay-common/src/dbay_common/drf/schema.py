@@ -35,6 +35,7 @@ __all__ = [
     "JwtAuthenticationScheme",
     "error_responses",
     "idempotency_key_parameter",
+    "page_parameters",
     "postprocess_common_responses",
 ]
 
@@ -100,6 +101,26 @@ def idempotency_key_parameter(description: str | None = None, *, required: bool 
 
 
 IDEMPOTENCY_KEY_PARAMETER = idempotency_key_parameter()
+
+
+def page_parameters(item: str = "item") -> list[OpenApiParameter]:
+    """``limit``, ``starting_after`` and ``ending_before`` of a cursor-paginated list, with the limits
+    :class:`~dbay_common.drf.pagination.CursorPagination` enforces, for views that declare them."""
+    from dbay_common.drf.pagination import CursorPagination
+
+    parameters = []
+    for parameter in CursorPagination().get_schema_operation_parameters(view=None):
+        description = str(parameter["description"]).replace("item with this id", f"{item} with this id")
+        parameters.append(
+            OpenApiParameter(
+                parameter["name"],
+                dict(parameter["schema"]),
+                OpenApiParameter.QUERY,
+                required=False,
+                description=description,
+            )
+        )
+    return parameters
 
 
 def postprocess_common_responses(

@@ -16,22 +16,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dbay_common.drf import CursorPagination, KoinuField, request_user_id, roles_required, session_now
+from dbay_common.drf.schema import error_responses, page_parameters
 from dbay_common.errors import NotFound
 from dbay_common.money import Koinu
 from wallet_service.chain import selectors as chain_selectors
-from wallet_service.chain.apis._schema import errors
 from wallet_service.chain.apis.public import WithdrawalOutput
 from wallet_service.chain.models import Withdrawal
 from wallet_service.ledger.selectors import account_label
 from wallet_service.staff import selectors, services
 
 STAFF = (roles_required("staff"),)
-PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, description="Items to return (1 to 100, default 20)."),
-    OpenApiParameter("starting_after", str, description="Items after this id."),
-    OpenApiParameter("ending_before", str, description="Items before this id."),
-]
-LIST_ERRORS = errors(400, 401, 403, e400="Invalid cursor or limit.", e403="The `staff` role is required.")
+PAGE_PARAMETERS = page_parameters()
+LIST_ERRORS = error_responses(
+    400, 401, 403, descriptions={400: "Invalid cursor or limit.", 403: "The `staff` role is required."}
+)
 
 
 def _withdrawal_document(withdrawal: Withdrawal) -> dict[str, Any]:
@@ -105,15 +103,17 @@ class RejectInput(WithdrawalReviewInput):
         return attrs
 
 
-REVIEW_ERRORS = errors(
+REVIEW_ERRORS = error_responses(
     400,
     401,
     403,
     404,
     409,
-    e403="The `staff` role is required.",
-    e404="No such withdrawal.",
-    e409="The withdrawal is not awaiting approval or on hold (already reviewed, say).",
+    descriptions={
+        403: "The `staff` role is required.",
+        404: "No such withdrawal.",
+        409: "The withdrawal is not awaiting approval or on hold (already reviewed, say).",
+    },
 )
 
 
@@ -222,8 +222,12 @@ class StaffAccountUnfreezeApi(APIView):
         request=UnfreezeInput,
         responses={
             200: FrozenWalletOutput,
-            **errors(
-                400, 401, 403, 404, e403="The `staff` role is required.", e404="The user has no wallet."
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                descriptions={403: "The `staff` role is required.", 404: "The user has no wallet."},
             ),
         },
     )
@@ -329,8 +333,11 @@ class StaffReconciliationApi(APIView):
         summary="Latest reconciliation (staff)",
         responses={
             200: ReconciliationOutput,
-            **errors(
-                401, 403, 404, e403="The `staff` role is required.", e404="No reconciliation has run yet."
+            **error_responses(
+                401,
+                403,
+                404,
+                descriptions={403: "The `staff` role is required.", 404: "No reconciliation has run yet."},
             ),
         },
     )

@@ -15,11 +15,11 @@ from rest_framework.views import APIView
 
 from dbay_common.django.idempotency.middleware import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from dbay_common.drf import CursorPagination, KoinuField, request_user_id, session_now
+from dbay_common.drf.schema import error_responses, idempotency_key_parameter
 from dbay_common.errors import InvalidRequest, NotFound
 from dbay_common.jwt import require_fresh_mfa
 from wallet_service.amounts import MAX_BALANCE_KOINU, AmountField
 from wallet_service.chain import selectors, services
-from wallet_service.chain.apis._schema import errors
 from wallet_service.chain.keys import dogecoin_uri
 from wallet_service.chain.models import WalletAddress, Withdrawal
 from wallet_service.testing_hooks import test_pause
@@ -73,7 +73,10 @@ class DepositAddressApi(APIView):
                 pattern="^[0-9]{1,19}$",
             )
         ],
-        responses={200: DepositAddressOutput, **errors(400, 401, e400="Invalid amount.")},
+        responses={
+            200: DepositAddressOutput,
+            **error_responses(400, 401, descriptions={400: "Invalid amount."}),
+        },
     )
     def get(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.query_params)
@@ -89,7 +92,7 @@ class DepositAddressApi(APIView):
         description="Replace the caller's current deposit address with a fresh one. Payments to older "
         "addresses are still credited.",
         request=None,
-        responses={201: DepositAddressOutput, **errors(401)},
+        responses={201: DepositAddressOutput, **error_responses(401)},
     )
     def post(self, request: Request) -> Response:
         address = services.deposit_address_rotate(user_id=request_user_id(request))
@@ -132,7 +135,10 @@ class DepositListApi(APIView):
         operation_id="wallet_deposits_list",
         summary="Deposits",
         description="Incoming and credited deposits with their live confirmation counts.",
-        responses={200: DepositOutput(many=True), **errors(400, 401, e400="Invalid cursor or limit.")},
+        responses={
+            200: DepositOutput(many=True),
+            **error_responses(400, 401, descriptions={400: "Invalid cursor or limit."}),
+        },
     )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
@@ -193,16 +199,22 @@ class WithdrawalQuoteApi(APIView):
                 pattern="^[0-9]{1,19}$",
             ),
             OpenApiParameter("max", bool, description="quote the largest withdrawal possible now"),
-            OpenApiParameter("address", str, description="also check this destination address"),
+            OpenApiParameter(
+                "address",
+                {"type": "string", "minLength": 1},
+                description="also check this destination address",
+            ),
         ],
         responses={
             200: WithdrawalQuoteOutput,
-            **errors(
+            **error_responses(
                 400,
                 401,
-                e400="Missing or invalid amount (`invalid_amount`, `amount_too_large`, "
-                "`amount_below_dust`), nothing to withdraw with max (`insufficient_funds`), or an invalid "
-                "address (`invalid_address`).",
+                descriptions={
+                    400: "Missing or invalid amount (`invalid_amount`, `amount_too_large`, "
+                    "`amount_below_dust`), nothing to withdraw with max (`insufficient_funds`), or an "
+                    "invalid address (`invalid_address`)."
+                },
             ),
         },
     )
@@ -245,8 +257,12 @@ class WithdrawalAddressCheckApi(APIView):
         "`invalid_address` with a message saying why: not a Dogecoin address, an invalid checksum (a "
         "typo), an address of another Dogecoin network, one of the caller's own deposit addresses, or "
         "one of the platform's addresses. Call it before asking for a 2FA code.",
-        parameters=[OpenApiParameter("address", str, required=True, description="the destination")],
-        responses={200: WithdrawalAddressCheckOutput, **errors(400, 401)},
+        parameters=[
+            OpenApiParameter(
+                "address", {"type": "string", "minLength": 1}, required=True, description="the destination"
+            )
+        ],
+        responses={200: WithdrawalAddressCheckOutput, **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.query_params)
@@ -274,7 +290,10 @@ class WithdrawalListApi(APIView):
     @extend_schema(
         operation_id="wallet_withdrawals_list",
         summary="Withdrawals",
-        responses={200: WithdrawalOutput(many=True), **errors(400, 401, e400="Invalid cursor or limit.")},
+        responses={
+            200: WithdrawalOutput(many=True),
+            **error_responses(400, 401, descriptions={400: "Invalid cursor or limit."}),
+        },
     )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
@@ -295,22 +314,30 @@ class WithdrawalListApi(APIView):
         "identity: a retry with the same key and body answers 201 with the same withdrawal (its current "
         "state) and `Idempotent-Replayed: true`, even after the server crashed mid-request; never a "
         "second withdrawal.",
-        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True)],
+        parameters=[
+            idempotency_key_parameter(
+                "The withdrawal's identity: a retry with the same key and body answers with the same "
+                "withdrawal.",
+                required=True,
+            )
+        ],
         request=InputSerializer,
         responses={
             201: WithdrawalOutput,
-            **errors(
+            **error_responses(
                 400,
                 401,
                 403,
                 409,
                 422,
-                e400="Invalid address or amount, dust, too large, over the daily limit, insufficient funds, "
-                "or no Idempotency-Key.",
-                e401="Not signed in, or the session has ended (`session_revoked`).",
-                e403="No fresh 2FA check (`mfa_required`), the email address is not verified "
-                "(`email_unverified`), or the wallet is frozen.",
-                e409="A request with this Idempotency-Key is still running; retry shortly.",
+                descriptions={
+                    400: "Invalid address or amount, dust, too large, over the daily limit, insufficient "
+                    "funds, or no Idempotency-Key.",
+                    401: "Not signed in, or the session has ended (`session_revoked`).",
+                    403: "No fresh 2FA check (`mfa_required`), the email address is not verified "
+                    "(`email_unverified`), or the wallet is frozen.",
+                    409: "A request with this Idempotency-Key is still running; retry shortly.",
+                },
             ),
         },
     )
@@ -350,7 +377,7 @@ class WithdrawalDetailApi(APIView):
     @extend_schema(
         operation_id="wallet_withdrawal_get",
         summary="One withdrawal",
-        responses={200: WithdrawalOutput, **errors(401, 404)},
+        responses={200: WithdrawalOutput, **error_responses(401, 404)},
     )
     def get(self, request: Request, withdrawal_id: uuid.UUID) -> Response:
         withdrawal = (

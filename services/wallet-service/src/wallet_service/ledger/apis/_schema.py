@@ -1,13 +1,18 @@
-"""What the ledger's views share in their OpenAPI descriptions."""
+"""What the ledger's views share in their OpenAPI descriptions: the errors, in the ledger's words."""
 
-from drf_spectacular.utils import OpenApiResponse
+from dbay_common.drf.schema import error_responses
 
-from dbay_common.drf.schema import ErrorResponseSerializer
-
-ERRORS = {
-    400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input or insufficient funds."),
-    401: OpenApiResponse(ErrorResponseSerializer, description="No valid token."),
-    403: OpenApiResponse(ErrorResponseSerializer, description="Not allowed, or the account is frozen."),
-    404: OpenApiResponse(ErrorResponseSerializer, description="No such hold or account."),
-    409: OpenApiResponse(ErrorResponseSerializer, description="Id reused differently, or hold resolved."),
-}
+ERRORS = error_responses(
+    400,
+    401,
+    403,
+    404,
+    409,
+    descriptions={
+        400: "Invalid input or insufficient funds.",
+        401: "No valid token.",
+        403: "Not allowed, or the account is frozen.",
+        404: "No such hold or account.",
+        409: "Id reused differently, or hold resolved.",
+    },
+)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from dbay_common.drf import request_user_id
 from dbay_common.drf.fields import KoinuField
+from dbay_common.drf.schema import page_parameters
 from dbay_common.money import Koinu
 from dbay_common.pagination import parse_page_params
 from wallet_service.ledger.apis._schema import ERRORS
@@ -145,9 +146,7 @@ class WalletTransferListApi(APIView):
         summary="My transfers",
         description="Cursor-paginated history of the caller's wallet, optionally filtered by reason.",
         parameters=[
-            OpenApiParameter("limit", int, description="Items to return (1 to 100, default 20)."),
-            OpenApiParameter("starting_after", str, description="Items after this transfer id."),
-            OpenApiParameter("ending_before", str, description="Items before this transfer id."),
+            *page_parameters("transfer"),
             OpenApiParameter("reason", str, description="Only transfers with this reason."),
             OpenApiParameter(
                 "activity",
