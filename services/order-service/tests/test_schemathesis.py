@@ -8,14 +8,19 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 
 from dbay_common.jwt import reset_verifier_cache
-from dbay_common.testing.openapi import SchemathesisTally, contract_schema
+from dbay_common.testing.openapi import SchemathesisTally, contract_schema, django_wsgi_app
 from dbay_common.testing.plugin import JwksServer
 
 schema = contract_schema("order-service")
 TALLY = SchemathesisTally("order-service")
+
+
+@pytest.fixture
+def app() -> Iterator[Any]:
+    with django_wsgi_app() as handler:
+        yield handler
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,5 +42,5 @@ def auth_headers(
 
 @pytest.mark.django_db
 @schema.parametrize()
-def test_api_matches_its_document(case: Any, auth_headers: dict[str, str]) -> None:
-    TALLY.call_and_validate(case, app=WSGIHandler(), headers=auth_headers)
+def test_api_matches_its_document(case: Any, app: Any, auth_headers: dict[str, str]) -> None:
+    TALLY.call_and_validate(case, app=app, headers=auth_headers)
