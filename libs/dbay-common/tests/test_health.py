@@ -20,6 +20,7 @@ from dbay_common.health import (
     redis_check,
     run_checks,
 )
+from dbay_common.openapi import API_CONVENTIONS
 from dbay_common.settings import dev_url
 from dbay_common.testing.plugin import JwksServer
 from tests.flask_app import PREFIX, build_app
@@ -238,4 +239,8 @@ def test_create_service_app_registers_the_health_checks_over_the_service_config(
     )
     assert (down.status_code, down.get_json()["checks"]["redis"]["status"]) == (503, "error")
     assert (live.status_code, live.get_json()) == (200, {"status": "ok"})
-    assert document["info"] == {"title": "dBay dbay-common", "version": "1.0.0"}
+    assert document["info"] == {
+        "title": "dBay dbay-common",
+        "version": "1.0.0",
+        "description": API_CONVENTIONS,
+    }

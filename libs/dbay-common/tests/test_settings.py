@@ -228,6 +228,10 @@ def test_common_settings_development_defaults() -> None:
         "COMPONENT_SPLIT_REQUEST": True,
         "SWAGGER_UI_DIST": "SIDECAR",
         "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "dbay_common.drf.schema.postprocess_common_responses",
+        ],
     }
     assert settings["DBAY_API_PREFIX"] == "api/v1/wallet/"
     assert settings["STATIC_URL"] == "/api/v1/wallet/static/"
