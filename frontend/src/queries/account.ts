@@ -2,7 +2,7 @@
  * The signed-in user's account data and public profiles as server state (Pinia Colada).
  * Who is signed in (and the tokens) stays in useSessionStore; this is what the API says about them.
  */
-import { useMutation, useQuery, useQueryCache } from '@pinia/colada'
+import { defineQueryOptions, useMutation, useQuery, useQueryCache } from '@pinia/colada'
 import { computed, toValue, type MaybeRefOrGetter } from 'vue'
 
 import { sellerGet, sessionRevoke, sessionsList, type ActiveSession } from '@/api/user'
@@ -42,11 +42,13 @@ export function useSessionRevoke() {
   })
 }
 
-/** A seller's public profile; anyone may read it. */
+/** A seller's public profile; anyone may read it. The route prefetches it (router/index.ts). */
+export const sellerProfileQuery = defineQueryOptions((username: string) => ({
+  key: queryKeys.seller(username),
+  query: () => sellerGet(username),
+}))
+
 export function useSellerProfile(username: MaybeRefOrGetter<string>) {
-  const query = useQuery({
-    key: () => queryKeys.seller(toValue(username)),
-    query: () => sellerGet(toValue(username)),
-  })
+  const query = useQuery(() => sellerProfileQuery(toValue(username)))
   return { ...query, seller: computed(() => query.data.value ?? null) }
 }

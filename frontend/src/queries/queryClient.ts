@@ -1,4 +1,4 @@
-import { useQueryCache, type UseQueryOptionsGlobal } from '@pinia/colada'
+import { useQueryCache, type UseQueryOptions, type UseQueryOptionsGlobal } from '@pinia/colada'
 import type { Pinia } from 'pinia'
 import { nextTick, watch } from 'vue'
 
@@ -15,6 +15,17 @@ export const QUERY_DEFAULTS: UseQueryOptionsGlobal = {
   gcTime: 300_000,
   refetchOnWindowFocus: true,
   refetchOnReconnect: true,
+}
+
+/**
+ * Starts a query before its page's component exists (from the route's beforeEnter), so the
+ * request runs while the page's code downloads; the page's useQuery with the same options finds
+ * it in flight or done. Fresh data (within staleTime) is not asked for again. Failures are left
+ * for the page to show.
+ */
+export function queryPrefetch<Data>(options: UseQueryOptions<Data>): void {
+  const queryCache = useQueryCache()
+  void queryCache.refresh(queryCache.ensure(options)).catch(() => undefined)
 }
 
 /**

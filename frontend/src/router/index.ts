@@ -6,6 +6,8 @@ import {
   type RouterHistory,
 } from 'vue-router'
 
+import { sellerProfileQuery } from '@/queries/account'
+import { queryPrefetch } from '@/queries/queryClient'
 import { useSessionStore } from '@/stores/useSessionStore'
 import HomeView from '@/views/HomeView.vue'
 import { t } from '@/i18n'
@@ -95,6 +97,10 @@ export const routes: RouteRecordRaw[] = [
     path: '/sellers/:username',
     name: 'seller',
     component: () => import('@/views/SellerProfileView.vue'),
+    // The profile request starts now, alongside the page's code, not after it.
+    beforeEnter: (to) => {
+      queryPrefetch(sellerProfileQuery(String(to.params.username)))
+    },
     props: true,
     meta: { title: t('index.seller') },
   },

@@ -79,7 +79,10 @@ describe('route guard', () => {
 
     expect(router.currentRoute.value.name).toBe('seller')
     expect(router.currentRoute.value.params).toEqual({ username: 'alice' })
-    expect(api.requests).toEqual([])
+    // Only the seller page's own data, prefetched alongside its code; no refresh, no token.
+    expect(api.requests.map((request) => `${request.method} ${request.url} ${request.headers.authorization}`)).toEqual([
+      'GET /api/v1/user/sellers/alice undefined',
+    ])
   })
 })
 
