@@ -122,7 +122,7 @@ class JwtAuthentication(BaseAuthentication):
     :mod:`dbay_common.sessions`).
     """
 
-    def authenticate(self, request: Request) -> tuple[TokenUser, str] | None:
+    def authenticate(self, request: Request) -> tuple[TokenUser, object] | None:
         try:
             token = bearer_token(get_authorization_header(request))
             if token is None:
