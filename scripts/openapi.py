@@ -46,6 +46,10 @@ class Service:
     def contract_path(self) -> Path:
         return CONTRACTS_DIR / f"{self.name}.yaml"
 
+    @property
+    def internal_contract_path(self) -> Path:
+        return CONTRACTS_DIR / "internal" / f"{self.name}.yaml"
+
 
 def discover_services() -> list[Service]:
     services = []
@@ -61,15 +65,15 @@ def render_yaml(document: dict) -> str:
     return yaml.safe_dump(document, sort_keys=True, default_flow_style=False, allow_unicode=True, width=100)
 
 
-def generation_env(service: Service) -> dict[str, str]:
-    env = dict(os.environ, DBAY_ENV="development", PYTHONHASHSEED="0")
+def generation_env(service: Service, audience: str = "public") -> dict[str, str]:
+    env = dict(os.environ, DBAY_ENV="development", PYTHONHASHSEED="0", DBAY_OPENAPI_AUDIENCE=audience)
     if service.is_django:
         env["DJANGO_SETTINGS_MODULE"] = f"{service.package}.settings"
     return env
 
 
-def generate(service: Service) -> dict:
-    """The service's current OpenAPI document, built in a fresh interpreter."""
+def generate(service: Service, audience: str = "public") -> dict:
+    """The service's current OpenAPI document for ``audience``, built in a fresh interpreter."""
     if service.is_django:
         command = [
             sys.executable,
@@ -86,7 +90,7 @@ def generate(service: Service) -> dict:
     result = subprocess.run(
         command,
         cwd=SERVICES_DIR / service.name,
-        env=generation_env(service),
+        env=generation_env(service, audience),
         capture_output=True,
         text=True,
         check=False,
@@ -138,26 +142,39 @@ def main(argv: list[str] | None = None) -> int:
 
     drifted = []
     for service in services:
-        expected = render_yaml(generate(service))
-        path = service.contract_path
-        current = path.read_text() if path.exists() else ""
-        if current == expected:
-            print(f"openapi: {service.name}: up to date")
-            continue
-        if args.check:
-            drifted.append(service.name)
-            diff = difflib.unified_diff(
-                current.splitlines(keepends=True),
-                expected.splitlines(keepends=True),
-                fromfile=f"{path.relative_to(ROOT)} (committed)",
-                tofile=f"{service.name} (generated)",
+        documents = [(service.name, service.contract_path, render_yaml(generate(service)))]
+        if service.is_django:
+            # Service-to-service routes have their own document (none: no file).
+            internal = generate(service, "internal")
+            documents.append(
+                (
+                    f"{service.name} (internal)",
+                    service.internal_contract_path,
+                    render_yaml(internal) if internal.get("paths") else "",
+                )
             )
-            sys.stdout.writelines(diff)
-            print(f"openapi: {service.name}: DRIFT")
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(expected)
-            print(f"openapi: {service.name}: wrote {path.relative_to(ROOT)}")
+        for name, path, expected in documents:
+            current = path.read_text() if path.exists() else ""
+            if current == expected:
+                print(f"openapi: {name}: up to date")
+                continue
+            if args.check:
+                drifted.append(name)
+                diff = difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    expected.splitlines(keepends=True),
+                    fromfile=f"{path.relative_to(ROOT)} (committed)",
+                    tofile=f"{name} (generated)",
+                )
+                sys.stdout.writelines(diff)
+                print(f"openapi: {name}: DRIFT")
+            elif expected:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(expected)
+                print(f"openapi: {name}: wrote {path.relative_to(ROOT)}")
+            else:
+                path.unlink(missing_ok=True)
+                print(f"openapi: {name}: no routes; removed {path.relative_to(ROOT)}")
 
     if drifted:
         print(

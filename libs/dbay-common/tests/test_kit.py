@@ -305,3 +305,20 @@ def test_the_test_database_is_unique_to_this_run() -> None:
     # pytest-xdist workers add "_gw<n>" to the per-run name.
     name = connection.settings_dict["NAME"]
     assert re.fullmatch(r"test_dbay_common_tests_[0-9a-f]{10}(_gw\d+)?", name), name
+
+
+# -- the public and internal OpenAPI documents ---------------------------------------------------------
+
+
+def test_internal_routes_stay_out_of_the_public_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbay_common.drf.schema import preprocess_audience
+
+    endpoints: list[tuple[str, str, str, Any]] = [
+        ("/api/v1/wallet/balance", "", "GET", None),
+        ("/api/v1/wallet/internal/holds", "", "POST", None),
+    ]
+
+    monkeypatch.delenv("DBAY_OPENAPI_AUDIENCE", raising=False)
+    assert [path for path, *_ in preprocess_audience(endpoints)] == ["/api/v1/wallet/balance"]
+    monkeypatch.setenv("DBAY_OPENAPI_AUDIENCE", "internal")
+    assert [path for path, *_ in preprocess_audience(endpoints)] == ["/api/v1/wallet/internal/holds"]

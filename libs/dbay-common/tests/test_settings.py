@@ -228,6 +228,7 @@ def test_common_settings_development_defaults() -> None:
         "COMPONENT_SPLIT_REQUEST": True,
         "SWAGGER_UI_DIST": "SIDECAR",
         "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "PREPROCESSING_HOOKS": ["dbay_common.drf.schema.preprocess_audience"],
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
             "dbay_common.drf.schema.postprocess_common_responses",

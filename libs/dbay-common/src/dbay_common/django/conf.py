@@ -177,6 +177,8 @@ def common_settings(
             "COMPONENT_SPLIT_REQUEST": True,
             "SWAGGER_UI_DIST": "SIDECAR",
             "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+            # The public document leaves internal routes out; they have a document of their own.
+            "PREPROCESSING_HOOKS": ["dbay_common.drf.schema.preprocess_audience"],
             # Every route's platform responses (400/401/413/415/409/422/503) and the error shape.
             "POSTPROCESSING_HOOKS": [
                 "drf_spectacular.hooks.postprocess_schema_enums",

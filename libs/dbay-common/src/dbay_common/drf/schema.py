@@ -31,12 +31,14 @@ from dbay_common.openapi import (
 
 __all__ = [
     "IDEMPOTENCY_KEY_PARAMETER",
+    "OPENAPI_AUDIENCE_VARIABLE",
     "ErrorResponseSerializer",
     "JwtAuthenticationScheme",
     "error_responses",
     "idempotency_key_parameter",
     "page_parameters",
     "postprocess_common_responses",
+    "preprocess_audience",
 ]
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -121,6 +123,24 @@ def page_parameters(item: str = "item") -> list[OpenApiParameter]:
             )
         )
     return parameters
+
+
+#: Which document drf-spectacular builds: ``public`` (served at ``openapi.json``, committed as
+#: ``docs/api-contracts/<service>.yaml``) or ``internal`` (``docs/api-contracts/internal/<service>.yaml``).
+OPENAPI_AUDIENCE_VARIABLE = "DBAY_OPENAPI_AUDIENCE"
+INTERNAL_PATH_MARKER = "/internal/"
+
+
+def preprocess_audience(
+    endpoints: list[tuple[str, str, str, Any]], **kwargs: Any
+) -> list[tuple[str, str, str, Any]]:
+    """Keep the endpoints of one audience: the public document never lists ``.../internal/...``
+    (service-to-service routes, which the gateway does not route either), and the internal document
+    lists only them."""
+    import os
+
+    internal = os.environ.get(OPENAPI_AUDIENCE_VARIABLE, "public") == "internal"
+    return [endpoint for endpoint in endpoints if (INTERNAL_PATH_MARKER in endpoint[0]) == internal]
 
 
 def postprocess_common_responses(
