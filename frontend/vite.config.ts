@@ -13,6 +13,13 @@ const apiProxyTarget = process.env.DBAY_API_PROXY_TARGET ?? 'http://127.0.0.1:30
 
 export default defineConfig({
   plugins: [vue(), tailwindcss()],
+  // vue-i18n's build-time switches: Composition API only (no legacy API code in the bundle), no
+  // devtools hooks in production.
+  define: {
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),
