@@ -64,9 +64,17 @@ try {
         '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
         ...(formFactor === 'desktop' ? ['--preset=desktop'] : []),
       ]
-      const run = spawnSync('npx', args, { env: { ...process.env, CHROME_PATH: chromePath }, encoding: 'utf8' })
+      // A gateway restarting under a shared stack refuses a run now and then: try up to 3 times.
+      let run
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        run = spawnSync('npx', args, { env: { ...process.env, CHROME_PATH: chromePath }, encoding: 'utf8' })
+        if (run.status === 0) {
+          break
+        }
+        console.error(`${page} ${formFactor}: attempt ${attempt} failed: ${run.stderr.trim().split('\n')[0]}`)
+        spawnSync('sleep', ['20'])
+      }
       if (run.status !== 0) {
-        console.error(run.stderr)
         throw new Error(`lighthouse failed on ${page} (${formFactor})`)
       }
       const result = JSON.parse(readFileSync(report, 'utf8'))
