@@ -5,12 +5,19 @@
  */
 
 let formatLocaleOverride: string | null = null
+/** The browser's locale, looked up once (asking Intl which locales it supports is slow). */
+let browserLocale: string | null = null
 
 /** The first of the browser's preferred locales that Intl supports, else "en". */
 export function formatLocale(): string {
   if (formatLocaleOverride !== null) {
     return formatLocaleOverride
   }
+  browserLocale ??= supportedBrowserLocale()
+  return browserLocale
+}
+
+function supportedBrowserLocale(): string {
   const preferred = typeof navigator === 'undefined' ? [] : [...(navigator.languages ?? []), navigator.language]
   for (const candidate of preferred) {
     if (candidate && Intl.DateTimeFormat.supportedLocalesOf([candidate]).length > 0) {
@@ -23,6 +30,7 @@ export function formatLocale(): string {
 /** Formats in `locale` from now on (null: the browser's again). For tests and a language switch. */
 export function setFormatLocale(locale: string | null): void {
   formatLocaleOverride = locale
+  browserLocale = null
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>()
