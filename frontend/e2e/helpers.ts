@@ -49,7 +49,9 @@ export async function accountRegister(
   const registeredAt = Date.now()
   await page.getByRole('button', { name: 'Create account' }).click()
 
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email')
+  // Registration hashes the password with Argon2id (19 MiB, about 20 ms alone): right after the stack
+  // starts, with every worker still booting on two cores, the first one can take several seconds.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email', { timeout: 30_000 })
   await expect(page.getByRole('status').first()).toContainText(account.email)
   await checkA11y(page)
   return registeredAt
