@@ -10,7 +10,7 @@
 import { z } from 'zod'
 
 import { t } from '@/i18n'
-import { DOGE_DECIMALS, InvalidAmountError, parseDogeInput } from '@/lib/money'
+import { DOGE_DECIMALS, InvalidAmountError, MAX_BALANCE_KOINU, parseDogeInput } from '@/lib/money'
 
 // The gateway's Content-Security-Policy has no 'unsafe-eval': zod must not compile parsers with
 // new Function (it would also log a CSP violation just by probing for it).
@@ -106,6 +106,10 @@ export const withdrawalSchema = z.object({
     }
     if (koinu === 0n) {
       context.addIssue({ code: 'custom', message: t('forms.withdrawal.amountZero') })
+      return z.NEVER
+    }
+    if (koinu > MAX_BALANCE_KOINU) {
+      context.addIssue({ code: 'custom', message: t('forms.withdrawal.amountTooLarge') })
       return z.NEVER
     }
     return koinu

@@ -13,6 +13,9 @@ export const KOINU_PER_DOGE = 100_000_000n
 /** Digits after the decimal point in a DOGE amount (1 koinu = 0.00000001 DOGE). */
 export const DOGE_DECIMALS = 8
 
+/** The largest balance a wallet can hold (the ledger's 64-bit counters): 2^63 - 1 koinu. */
+export const MAX_BALANCE_KOINU = 9_223_372_036_854_775_807n
+
 /** The Dogecoin currency sign (U+00D0, LATIN CAPITAL LETTER ETH). */
 export const DOGE_SYMBOL = 'Ð'
 

@@ -120,6 +120,18 @@ describe('WalletWithdrawalForm: before the review', () => {
     [DESTINATION_ADDRESS, '0.000000001', '', 'DOGE amounts have at most 8 decimal places.'],
     [DESTINATION_ADDRESS, '-2', '', 'The amount cannot be negative.'],
     [DESTINATION_ADDRESS, '0', '', 'Enter an amount above zero.'],
+    [
+      DESTINATION_ADDRESS,
+      '99999999999999999999999',
+      '',
+      'That amount is larger than any wallet can hold: check the number of digits.',
+    ],
+    [
+      DESTINATION_ADDRESS,
+      '92233720368.54775808',
+      '',
+      'That amount is larger than any wallet can hold: check the number of digits.',
+    ],
   ])('checks %j and %j before asking for a quote', async (address, amount, addressError, amountError) => {
     await mountForm()
 
@@ -148,6 +160,30 @@ describe('WalletWithdrawalForm: before the review', () => {
     expect(fieldError(fieldByLabel(wrapper, 'Amount (DOGE)'))).toBe(
       'That amount is too small to send: the Dogecoin network won’t relay payments that tiny. The smallest withdrawal is Ð 0.01.',
     )
+    expect(wrapper.find('form[aria-label="Confirm withdrawal"]').exists()).toBe(false)
+  })
+
+  it.each([
+    [
+      'amount_too_large',
+      'The amount is larger than any balance can be.',
+      'That amount is larger than any wallet can hold: check the number of digits.',
+    ],
+    [
+      'invalid_amount',
+      'Enter the amount as a whole number of koinu (1 DOGE = 100,000,000 koinu).',
+      'Enter the amount as a number of DOGE, for example 12.5.',
+    ],
+  ])('puts the quote refusal %s under the amount in plain words', async (code, apiMessage, shown) => {
+    api.on(QUOTE, () => errorResponse(400, { code, param: 'amount_koinu', message: apiMessage }))
+    await mountForm()
+
+    await review(DESTINATION_ADDRESS, '92233720368.54775807')
+
+    expect(api.requests.map((request) => request.url)).toEqual([
+      '/api/v1/wallet/withdrawals/quote?amount_koinu=9223372036854775807',
+    ])
+    expect(fieldError(fieldByLabel(wrapper, 'Amount (DOGE)'))).toBe(shown)
     expect(wrapper.find('form[aria-label="Confirm withdrawal"]').exists()).toBe(false)
   })
 })
