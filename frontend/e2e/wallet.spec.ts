@@ -27,6 +27,8 @@ import { freshTotp } from './support/totp'
 const DEPOSIT_KOINU = 300_000_000n // 3 DOGE
 const WITHDRAWAL_KOINU = 150_000_000n // 1.5 DOGE
 const WITHDRAWAL_INPUT = '1.5'
+/** A valid mainnet address: refused on the regtest stack as another network's. */
+const MAINNET_ADDRESS = 'DH5yaieqoZN36fDVciNyRueRGvGLR3mr7L'
 
 /** A full-page screenshot from the top, so the sticky header sits where it belongs. */
 async function pageScreenshot(page: Page, name: string): Promise<void> {
@@ -108,6 +110,29 @@ test('deposit from the node, see it incoming and credited, withdraw with 2FA, fi
       'value',
       DEPOSIT_KOINU.toString(),
     )
+  })
+
+  await test.step('an address that cannot be paid is refused on its field, before any code is asked', async () => {
+    const form = page.getByRole('form', { name: 'Withdraw DOGE' })
+    const addressField = form.getByLabel('Dogecoin address')
+    await form.getByLabel('Amount (DOGE)').fill(WITHDRAWAL_INPUT)
+    for (const [address, message] of [
+      [
+        depositAddress,
+        'This is one of your own deposit addresses: DOGE sent there would come straight back to your wallet.',
+      ],
+      [MAINNET_ADDRESS, null],
+    ] as const) {
+      await addressField.fill(address)
+      await form.getByRole('button', { name: 'Review withdrawal' }).click()
+      await expect(addressField).toHaveAttribute('aria-invalid', 'true')
+      if (message !== null) {
+        await expect(form.getByText(message)).toBeVisible()
+      }
+      await expect(page.getByRole('form', { name: 'Confirm withdrawal' })).toHaveCount(0)
+      await expect(page.getByLabel('Authentication code')).toHaveCount(0)
+    }
+    await checkA11y(page)
   })
 
   await test.step('withdraw 1.5 DOGE to a node address: fee and total shown, then a fresh code', async () => {

@@ -216,11 +216,15 @@ export async function transfersList(params: TransferListParams = {}): Promise<Pa
   )
 }
 
-/** The fee a withdrawal of `amountKoinu` would be charged, and the total held for it. */
-export async function withdrawalQuoteGet(amountKoinu: bigint): Promise<WithdrawalQuote> {
+/**
+ * The fee a withdrawal of `amountKoinu` would be charged, and the total held for it. With
+ * `address`, wallet-service checks the destination too (400 `invalid_address` saying why), so a
+ * bad address is refused before anyone is asked for a 2FA code.
+ */
+export async function withdrawalQuoteGet(amountKoinu: bigint, address?: string): Promise<WithdrawalQuote> {
   return quoteFrom(
     await apiGet<Schemas['WithdrawalQuoteOutput']>(path('withdrawals/quote'), {
-      query: { amount_koinu: amountKoinu },
+      query: { amount_koinu: amountKoinu, address },
     }),
   )
 }

@@ -157,9 +157,9 @@ const CASES: ClientCase[] = [
   },
   {
     name: 'withdrawalQuoteGet',
-    call: () => withdrawalQuoteGet(12_345_678_901n),
+    call: () => withdrawalQuoteGet(12_345_678_901n, DESTINATION_ADDRESS),
     route: 'GET /api/v1/wallet/withdrawals/quote',
-    url: '/api/v1/wallet/withdrawals/quote?amount_koinu=12345678901',
+    url: `/api/v1/wallet/withdrawals/quote?amount_koinu=12345678901&address=${DESTINATION_ADDRESS}`,
     body: undefined,
     idempotencyKey: undefined,
     response: () => jsonResponse(200, quoteWire('12345678901')),

@@ -155,7 +155,7 @@ describe('WalletWithdrawalForm: before the review', () => {
     await review(DESTINATION_ADDRESS, '0.001')
 
     expect(api.requests.map((request) => request.url)).toEqual([
-      '/api/v1/wallet/withdrawals/quote?amount_koinu=100000',
+      `/api/v1/wallet/withdrawals/quote?amount_koinu=100000&address=${DESTINATION_ADDRESS}`,
     ])
     expect(fieldError(fieldByLabel(wrapper, 'Amount (DOGE)'))).toBe(
       'That amount is too small to send: the Dogecoin network won’t relay payments that tiny. The smallest withdrawal is Ð 0.01.',
@@ -181,10 +181,48 @@ describe('WalletWithdrawalForm: before the review', () => {
     await review(DESTINATION_ADDRESS, '92233720368.54775807')
 
     expect(api.requests.map((request) => request.url)).toEqual([
-      '/api/v1/wallet/withdrawals/quote?amount_koinu=9223372036854775807',
+      `/api/v1/wallet/withdrawals/quote?amount_koinu=9223372036854775807&address=${DESTINATION_ADDRESS}`,
     ])
     expect(fieldError(fieldByLabel(wrapper, 'Amount (DOGE)'))).toBe(shown)
     expect(wrapper.find('form[aria-label="Confirm withdrawal"]').exists()).toBe(false)
+  })
+})
+
+describe('WalletWithdrawalForm: the address is checked before the code', () => {
+  it.each([
+    'This is not a Dogecoin address.',
+    'This address is for another Dogecoin network (mainnet); this wallet runs on regtest.',
+    'This address has a typo: its checksum does not match.',
+    'This is one of your own deposit addresses: DOGE sent there would come straight back to your wallet.',
+  ])('shows %j on the address field and asks for no code', async (apiMessage) => {
+    api.on(QUOTE, () => errorResponse(400, { code: 'invalid_address', param: 'address', message: apiMessage }))
+    await mountForm()
+
+    await review(DESTINATION_ADDRESS, '2')
+
+    expect(api.requests.map((request) => request.url)).toEqual([
+      `/api/v1/wallet/withdrawals/quote?amount_koinu=200000000&address=${DESTINATION_ADDRESS}`,
+    ])
+    expect(fieldError(fieldByLabel(wrapper, 'Dogecoin address'))).toBe(apiMessage)
+    expect(fieldError(fieldByLabel(wrapper, 'Amount (DOGE)'))).toBe('')
+    expect(wrapper.find('form[aria-label="Confirm withdrawal"]').exists()).toBe(false)
+    expect(wrapper.find('input[name="code"]').exists()).toBe(false)
+    expect(api.requestsTo(VERIFY)).toHaveLength(0)
+  })
+
+  it('goes on to the code step once the address is fixed', async () => {
+    api.on(QUOTE, () =>
+      errorResponse(400, { code: 'invalid_address', param: 'address', message: 'This is not a Dogecoin address.' }),
+    )
+    await mountForm()
+    await review('DThisIsNotAnAddressAtAllxxxxxxxx', '2')
+    api.on(QUOTE, () => jsonResponse(200, quoteWire()))
+
+    await typeInto(wrapper, 'Dogecoin address', DESTINATION_ADDRESS)
+    await submit('Withdraw DOGE')
+
+    expect(wrapper.find('form[aria-label="Confirm withdrawal"]').exists()).toBe(true)
+    expect(fieldByLabel(wrapper, 'Authentication code')).toBeTruthy()
   })
 })
 
@@ -196,7 +234,7 @@ describe('WalletWithdrawalForm: review and confirm', () => {
     await review(`  ${DESTINATION_ADDRESS} `, '1.23456789')
 
     expect(api.requests.map((request) => request.url)).toEqual([
-      '/api/v1/wallet/withdrawals/quote?amount_koinu=123456789',
+      `/api/v1/wallet/withdrawals/quote?amount_koinu=123456789&address=${DESTINATION_ADDRESS}`,
     ])
     expect(summary()).toEqual([
       ['To', DESTINATION_ADDRESS],
