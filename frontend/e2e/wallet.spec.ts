@@ -112,6 +112,13 @@ test('deposit from the node, see it incoming and credited, withdraw with 2FA, fi
     )
   })
 
+  await test.step('Max fills in the available balance minus the fee', async () => {
+    const form = page.getByRole('form', { name: 'Withdraw DOGE' })
+    await form.getByRole('button', { name: 'Max: all I can withdraw' }).click()
+    await expect(form.getByLabel('Amount (DOGE)')).toHaveValue('2.99')
+    await checkA11y(page)
+  })
+
   await test.step('an address that cannot be paid is refused on its field, before any code is asked', async () => {
     const form = page.getByRole('form', { name: 'Withdraw DOGE' })
     const addressField = form.getByLabel('Dogecoin address')

@@ -230,6 +230,16 @@ export async function withdrawalQuoteGet(amountKoinu: bigint, address?: string):
 }
 
 /**
+ * The largest withdrawal possible now: the available balance minus the fee for it (400
+ * `insufficient_funds` when the balance does not even cover the fee).
+ */
+export async function withdrawalQuoteMaxGet(): Promise<WithdrawalQuote> {
+  return quoteFrom(
+    await apiGet<Schemas['WithdrawalQuoteOutput']>(path('withdrawals/quote'), { query: { max: true } }),
+  )
+}
+
+/**
  * Asks to send `amount_koinu` to `address`; amount + fee are held at once. Needs an access token
  * with a fresh second factor (403 `mfa_required` otherwise: see useSessionStore.sessionStepUp) and
  * one Idempotency-Key per attempt, reused when retrying that attempt.

@@ -25,6 +25,7 @@ import {
   walletBalanceGet,
   withdrawalGet,
   withdrawalQuoteGet,
+  withdrawalQuoteMaxGet,
   withdrawalRequest,
   withdrawalsList,
 } from '../wallet'
@@ -172,6 +173,22 @@ const CASES: ClientCase[] = [
     },
   },
   {
+    name: 'withdrawalQuoteMaxGet',
+    call: () => withdrawalQuoteMaxGet(),
+    route: 'GET /api/v1/wallet/withdrawals/quote',
+    url: '/api/v1/wallet/withdrawals/quote?max=true',
+    body: undefined,
+    idempotencyKey: undefined,
+    response: () => jsonResponse(200, quoteWire('499000000')),
+    result: {
+      amount_koinu: 499_000_000n,
+      fee_koinu: 1_000_000n,
+      total_koinu: 500_000_000n,
+      estimated_size_bytes: 226,
+      fee_per_kb_koinu: 1_000_000n,
+    },
+  },
+  {
     name: 'withdrawalRequest',
     // Beyond Number.MAX_SAFE_INTEGER: the amount must travel as digits, exactly.
     call: () => withdrawalRequest({ address: DESTINATION_ADDRESS, amount_koinu: 9_007_199_254_740_993n }, 'key-1'),
@@ -265,6 +282,7 @@ describe('wallet-service client', () => {
       'walletBalanceGet',
       'withdrawalGet',
       'withdrawalQuoteGet',
+      'withdrawalQuoteMaxGet',
       'withdrawalRequest',
       'withdrawalsList',
     ])

@@ -226,6 +226,46 @@ describe('WalletWithdrawalForm: the address is checked before the code', () => {
   })
 })
 
+describe('WalletWithdrawalForm: Max', () => {
+  it('fills in the largest amount (available minus the fee) and reviews it with a total of the whole balance', async () => {
+    api.on(QUOTE, () => jsonResponse(200, quoteWire('499000000')))
+    await mountForm()
+
+    await clickButton('Max: all I can withdraw')
+
+    expect(api.requests.map((request) => request.url)).toEqual(['/api/v1/wallet/withdrawals/quote?max=true'])
+    expect(fieldByLabel(wrapper, 'Amount (DOGE)').value).toBe('4.99')
+    expect(fieldError(fieldByLabel(wrapper, 'Amount (DOGE)'))).toBe('')
+
+    await typeInto(wrapper, 'Dogecoin address', DESTINATION_ADDRESS)
+    await submit('Withdraw DOGE')
+
+    expect(api.requests.map((request) => request.url)).toEqual([
+      '/api/v1/wallet/withdrawals/quote?max=true',
+      `/api/v1/wallet/withdrawals/quote?amount_koinu=499000000&address=${DESTINATION_ADDRESS}`,
+    ])
+    expect(summary()).toContainEqual(['Total from your balance', 'Ð 5 DOGE'])
+  })
+
+  it('says so when the balance does not cover the fee', async () => {
+    api.on(QUOTE, () =>
+      errorResponse(400, {
+        code: 'insufficient_funds',
+        param: 'amount_koinu',
+        message: 'Your available balance (0.00500000 DOGE) is too small: a withdrawal needs more than the fee.',
+      }),
+    )
+    await mountForm()
+
+    await clickButton('Max: all I can withdraw')
+
+    expect(fieldByLabel(wrapper, 'Amount (DOGE)').value).toBe('')
+    expect(fieldError(fieldByLabel(wrapper, 'Amount (DOGE)'))).toBe(
+      'Your available balance doesn’t cover the network fee, so there is nothing to withdraw yet.',
+    )
+  })
+})
+
 describe('WalletWithdrawalForm: review and confirm', () => {
   it('shows the fee quote and the total (amount + fee) before asking for the code', async () => {
     api.on(QUOTE, () => jsonResponse(200, quoteWire('123456789', '1000000')))
