@@ -70,6 +70,13 @@ test('deposit from the node, see it incoming and credited, withdraw with 2FA, fi
     const address = page.getByTestId('deposit-address')
     await expect(address).toHaveText(/^[mn2][1-9A-HJ-NP-Za-km-z]{25,34}$/)
     depositAddress = (await address.textContent()) ?? ''
+    await expect(page.getByRole('link', { name: 'Open your deposit address in a Dogecoin wallet app' })).toHaveAttribute(
+      'href',
+      `dogecoin:${depositAddress}`,
+    )
+    await expect(
+      page.getByRole('form', { name: 'Withdraw DOGE' }).getByLabel('Dogecoin address'),
+    ).toHaveAttribute('placeholder', 'm… or n…')
     const qrCode = page.getByRole('img', { name: 'QR code of your deposit address' })
     await expect(qrCode).toBeVisible()
     expect(await qrCode.getAttribute('src')).toMatch(/^data:image\/svg\+xml/)

@@ -131,6 +131,17 @@ export const WITHDRAWAL_STATUS: Readonly<Record<WithdrawalStatus, { label: strin
 }
 
 /** A network name for people, and whether its coins are only for testing. */
+/**
+ * What a withdrawal address looks like on `network`, for the address field's placeholder: mainnet
+ * addresses start with D, testnet and regtest ones with m or n. Null while the network is unknown.
+ */
+export function addressPlaceholder(network: string | null): string | null {
+  if (network === null) {
+    return null
+  }
+  return network === 'mainnet' ? t('walletText.addressPlaceholderMainnet') : t('walletText.addressPlaceholderTest')
+}
+
 export function networkNotice(network: string): string | null {
   switch (network) {
     case 'mainnet':

@@ -34,6 +34,19 @@ describe('BaseCopyButton', () => {
     expect(wrapper.get('[role="status"]').text()).toBe('')
   })
 
+  it('reads as a button again at once when the value changes', async () => {
+    clipboardStub(() => Promise.resolve())
+    const wrapper = mount(BaseCopyButton, { props: { value: 'nAddress', label: 'Copy address' } })
+    await wrapper.get('button').trigger('click')
+    await flushPromises()
+    expect(wrapper.get('button').text()).toBe('Copied')
+
+    await wrapper.setProps({ value: 'nOtherAddress' })
+
+    expect(wrapper.get('button').text()).toBe('Copy address')
+    expect(wrapper.get('[role="status"]').text()).toBe('')
+  })
+
   it('tells people to copy by hand when the browser refuses', async () => {
     clipboardStub(() => Promise.reject(new DOMException('Not allowed', 'NotAllowedError')))
     const wrapper = mount(BaseCopyButton, { props: { value: 'nAddress' } })

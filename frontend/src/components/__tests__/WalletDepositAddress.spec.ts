@@ -70,6 +70,29 @@ describe('WalletDepositAddress', () => {
     expect(wrapper.text()).toContain('In use since 1 Mar 2025, 10:00')
   })
 
+  it('makes the QR code a dogecoin: link that opens a wallet app', async () => {
+    await mountAddress()
+
+    const link = wrapper.get('a[data-testid="deposit-uri"]')
+    expect(link.attributes('href')).toBe(`dogecoin:${DEPOSIT_ADDRESS}`)
+    expect(link.attributes('aria-label')).toBe('Open your deposit address in a Dogecoin wallet app')
+    expect(link.find('img').exists()).toBe(true)
+  })
+
+  it('stops saying Copied once a new address is made', async () => {
+    await mountAddress()
+    await clickButton('Copy address')
+    expect(wrapper.findAll('button').map((button) => button.text())).toContain('Copied')
+
+    await clickButton('New address')
+
+    expect(wrapper.get('[data-testid="deposit-address"]').text()).toBe(NEW_DEPOSIT_ADDRESS)
+    expect(wrapper.findAll('button').map((button) => button.text())).toEqual(['Copy address', 'New address'])
+    expect(wrapper.findAll('[role="status"]').map((status) => status.text())).not.toContain('Copied to the clipboard.')
+    await clickButton('Copy address')
+    expect(clipboardWrites).toEqual([DEPOSIT_ADDRESS, NEW_DEPOSIT_ADDRESS])
+  })
+
   it('copies the address', async () => {
     await mountAddress()
 

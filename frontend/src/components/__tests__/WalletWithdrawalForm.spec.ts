@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from '@/__tests__/fakeApi'
 import { ALICE, tokensFor } from '@/__tests__/fixtures'
 import { alertTexts, blockText, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
-import { balanceWire, DESTINATION_ADDRESS, quoteWire, withdrawalWire } from '@/__tests__/walletFixtures'
+import { ADDRESS_WIRE, balanceWire, DESTINATION_ADDRESS, quoteWire, withdrawalWire } from '@/__tests__/walletFixtures'
 import { setAccessTokenProvider } from '@/api/http'
 import type { Withdrawal } from '@/api/wallet'
 import { queryKeys } from '@/lib/queryKeys'
@@ -26,6 +26,7 @@ let wrapper: VueWrapper
 beforeEach(() => {
   api = installFakeApi({
     'GET /api/v1/wallet/balance': () => jsonResponse(200, balanceWire()),
+    'GET /api/v1/wallet/deposit-address': () => jsonResponse(200, ADDRESS_WIRE),
     'GET /api/v1/wallet/transfers': () => jsonResponse(200, { data: [], has_more: false }),
     'GET /api/v1/wallet/withdrawals': () => jsonResponse(200, { data: [], has_more: false }),
     [QUOTE]: () => jsonResponse(200, quoteWire()),
@@ -104,6 +105,17 @@ describe('WalletWithdrawalForm: before the review', () => {
 
     expect(wrapper.find('form').exists()).toBe(false)
     expect(wrapper.text()).toBe('Withdrawals are paused while your wallet is under review.')
+  })
+
+  it.each([
+    ['regtest', 'm… or n…'],
+    ['testnet', 'm… or n…'],
+    ['mainnet', 'D…'],
+  ])('shows what a %s address looks like in the address field', async (network, placeholder) => {
+    api.on('GET /api/v1/wallet/deposit-address', () => jsonResponse(200, { ...ADDRESS_WIRE, network }))
+    await mountForm()
+
+    expect(fieldByLabel(wrapper, 'Dogecoin address').getAttribute('placeholder')).toBe(placeholder)
   })
 
   it('shows the available balance under the amount', async () => {

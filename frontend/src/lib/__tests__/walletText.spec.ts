@@ -6,6 +6,7 @@ import {
   depositProgressText,
   heldReasonLabel,
   holdStatusLabel,
+  addressPlaceholder,
   networkNotice,
   reasonLabel,
   shortenMiddle,
@@ -92,6 +93,15 @@ describe('walletText', () => {
   it('shortens long ids in the middle and leaves short ones alone', () => {
     expect(shortenMiddle('0123456789abcdef0123456789abcdef')).toBe('01234567…89abcdef')
     expect(shortenMiddle('0123456789abcdefg')).toBe('0123456789abcdefg')
+  })
+
+  it('shows what an address looks like on the network: D on mainnet, m or n on the test networks', () => {
+    expect(['mainnet', 'testnet', 'regtest', null].map(addressPlaceholder)).toEqual([
+      'D…',
+      'm… or n…',
+      'm… or n…',
+      null,
+    ])
   })
 
   it('names test networks and says nothing for mainnet', () => {
