@@ -204,6 +204,16 @@ test('deposit from the node, see it incoming and credited, withdraw with 2FA, fi
       (DEPOSIT_KOINU - WITHDRAWAL_KOINU - feeKoinu).toString(),
     )
     expect(await faucetReceivedKoinu(destination, 1)).toBe(WITHDRAWAL_KOINU)
+    const withdrawalRows = page
+      .getByRole('list', { name: 'History' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Withdrawal' })
+    await expect(withdrawalRows).toHaveCount(1)
+    await expect(withdrawalRows.first()).toContainText('Paid')
+    await expect(withdrawalRows.first().locator('data')).toHaveAttribute(
+      'value',
+      (-(WITHDRAWAL_KOINU + feeKoinu)).toString(),
+    )
     expect((await outputsPaying(withdrawalTxid, destination)).map((output) => output.koinu)).toEqual([
       WITHDRAWAL_KOINU,
     ])

@@ -81,6 +81,8 @@ export type WalletTransfer = Omit<Decoded<Schemas['WalletTransfer']>, 'amount'>
 export interface TransferListParams extends PageParams {
   /** Only transfers with this reason code. */
   reason?: string
+  /** One row per movement: a hold and the post or void that ended it are one row, in the hold's state. */
+  activity?: boolean
 }
 
 // Withdrawals

@@ -50,30 +50,24 @@ export function heldReasonLabel(reason: string): string {
 }
 
 /**
- * How a history row changes the available balance: `credit` (+), `debit` (−), or `none` for the
- * post of a hold (the amount already left the available balance when it was held).
+ * How a history row changes the wallet, from its `signed_amount_koinu`: `credit` (+), `debit`
+ * (−), or `none` (a hold that was released or expired: nothing left the wallet).
  */
 export type TransferEffect = 'credit' | 'debit' | 'none'
 
 export function transferEffect(transfer: WalletTransfer): TransferEffect {
-  switch (transfer.kind) {
-    case 'pending':
-      return 'debit'
-    case 'post_pending':
-      return 'none'
-    case 'void_pending':
-      return 'credit'
-    case 'single':
-      return transfer.direction === 'in' ? 'credit' : 'debit'
+  if (transfer.signed_amount_koinu > 0n) {
+    return 'credit'
   }
+  return transfer.signed_amount_koinu < 0n ? 'debit' : 'none'
 }
 
-/** "Deposit", "Withdrawal · held", "Bid · paid from hold", "Bid · released". */
+/** "Deposit", "Withdrawal" (a hold: its state is its badge), "Bid · paid from hold", "Bid · released". */
 export function transferTitle(transfer: WalletTransfer): string {
   const label = reasonLabel(transfer.reason)
   switch (transfer.kind) {
     case 'pending':
-      return `${label} · held`
+      return label
     case 'post_pending':
       return `${label} · paid from hold`
     case 'void_pending':

@@ -105,12 +105,15 @@ export function useWithdrawals() {
   return { ...withdrawals, hasInFlight }
 }
 
-/** The history of transfers, of one reason (null: all); each filter is its own cache entry. */
+/**
+ * The history, of one reason (null: all); each filter is its own cache entry. One row per
+ * movement (`activity=true`): a withdrawal is its hold, in the hold's state, with its signed effect.
+ */
 export function useWalletHistory(reason: MaybeRefOrGetter<string | null>) {
   const { userId, isSignedIn } = useWalletOwner()
   return usePagedListQuery({
     key: () => queryKeys.wallet.transfers(userId.value, toValue(reason)),
-    fetchPage: (params) => transfersList({ ...params, reason: toValue(reason) ?? undefined }),
+    fetchPage: (params) => transfersList({ ...params, reason: toValue(reason) ?? undefined, activity: true }),
     pageSize: HISTORY_PAGE_SIZE,
     enabled: isSignedIn,
   })

@@ -12,24 +12,14 @@ import WalletHistoryList from '../WalletHistoryList.vue'
 const TRANSFERS = 'GET /api/v1/wallet/transfers'
 const WITHDRAWAL_REFERENCE = { withdrawal_id: 'wd-1', address: DESTINATION_ADDRESS }
 
-/** A withdrawal's hold (posted), its post, a bid hold that was released, and a deposit. */
+/** One row per movement (activity=true): a paid withdrawal, a released bid hold, a deposit. */
 const HISTORY = [
-  transferWire({
-    id: 'trf-5',
-    kind: 'post_pending',
-    direction: 'out',
-    amount_koinu: '201000000',
-    reason: 'withdrawal',
-    reference: WITHDRAWAL_REFERENCE,
-    counterparty: 'withdrawals_in_flight',
-    pending_id: 'trf-4',
-    created_at: '2025-03-02T09:05:00Z',
-  }),
   transferWire({
     id: 'trf-4',
     kind: 'pending',
     direction: 'out',
     amount_koinu: '201000000',
+    signed_amount_koinu: '-201000000',
     status: 'posted',
     reason: 'withdrawal',
     reference: WITHDRAWAL_REFERENCE,
@@ -37,21 +27,11 @@ const HISTORY = [
     created_at: '2025-03-02T09:00:00Z',
   }),
   transferWire({
-    id: 'trf-3',
-    kind: 'void_pending',
-    direction: 'out',
-    amount_koinu: '50000000',
-    reason: 'bid_hold',
-    reference: { auction_id: 'auc-1' },
-    counterparty: 'bid_holds',
-    pending_id: 'trf-2',
-    created_at: '2025-03-01T18:00:00Z',
-  }),
-  transferWire({
     id: 'trf-2',
     kind: 'pending',
     direction: 'out',
     amount_koinu: '50000000',
+    signed_amount_koinu: '0',
     status: 'voided',
     reason: 'bid_hold',
     reference: { auction_id: 'auc-1' },
@@ -89,21 +69,17 @@ function rows(): string[] {
 }
 
 describe('WalletHistoryList', () => {
-  it('shows every transfer with its effect on the available balance', async () => {
+  it('shows one row per movement, a withdrawal as one signed row with its state', async () => {
     await mountHistory()
 
     expect(rows()).toEqual([
-      'Withdrawal · paid from hold 2 Mar 2025, 09:05 · to mzBc4XEFSd…sZWpztRhef Ð 2.01 DOGE',
-      'Withdrawal · held Paid 2 Mar 2025, 09:00 · to mzBc4XEFSd…sZWpztRhef −Ð 2.01 DOGE',
-      'Bid · released 1 Mar 2025, 18:00 +Ð 0.5 DOGE',
-      'Bid · held Released 1 Mar 2025, 17:00 −Ð 0.5 DOGE',
+      'Withdrawal Paid 2 Mar 2025, 09:00 · to mzBc4XEFSd…sZWpztRhef −Ð 2.01 DOGE',
+      'Bid Released 1 Mar 2025, 17:00 Ð 0.5 DOGE',
       'Deposit 1 Mar 2025, 10:30 · transaction a1b2c3d4…6d7e8f90 +Ð 7 DOGE',
     ])
     expect(wrapper.findAll('ul[aria-label="History"] data').map((amount) => amount.attributes('value'))).toEqual([
-      '201000000',
       '-201000000',
       '50000000',
-      '-50000000',
       '700000000',
     ])
   })
@@ -115,7 +91,7 @@ describe('WalletHistoryList', () => {
     await wrapper.get('select').setValue('deposit')
     await flushPromises()
 
-    expect(api.requests.map((request) => request.url)).toEqual(['/api/v1/wallet/transfers?limit=20&reason=deposit'])
+    expect(api.requests.map((request) => request.url)).toEqual(['/api/v1/wallet/transfers?limit=20&reason=deposit&activity=true'])
     expect(rows()).toEqual(['Deposit 1 Mar 2025, 10:30 · transaction a1b2c3d4…6d7e8f90 +Ð 7 DOGE'])
     expect(wrapper.findAll('option').map((option) => [option.attributes('value'), option.text()])).toEqual([
       ['', 'All activity'],
@@ -136,9 +112,9 @@ describe('WalletHistoryList', () => {
     await flushPromises()
 
     expect(api.requests.map((request) => request.url)).toEqual([
-      '/api/v1/wallet/transfers?limit=20&starting_after=trf-1',
+      '/api/v1/wallet/transfers?limit=20&starting_after=trf-1&activity=true',
     ])
-    expect(rows()).toHaveLength(6)
+    expect(rows()).toHaveLength(4)
     expect(wrapper.findAll('button').map((button) => button.text())).toEqual([])
   })
 

@@ -63,15 +63,18 @@ describe('walletText', () => {
   })
 
   it.each([
-    [{ kind: 'single', direction: 'in' }, 'credit', 'Order payment', null],
-    [{ kind: 'single', direction: 'out' }, 'debit', 'Order payment', null],
-    [{ kind: 'pending', status: 'pending' }, 'debit', 'Order payment · held', 'Held'],
-    [{ kind: 'pending', status: 'expired' }, 'debit', 'Order payment · held', 'Expired'],
-    [{ kind: 'post_pending' }, 'none', 'Order payment · paid from hold', null],
-    [{ kind: 'void_pending' }, 'credit', 'Order payment · released', null],
-    [{ kind: 'void_pending', reason: 'expired' }, 'credit', 'Hold expired', null],
+    [{ kind: 'single', direction: 'in', signed: '1' }, 'credit', 'Order payment', null],
+    [{ kind: 'single', direction: 'out', signed: '-1' }, 'debit', 'Order payment', null],
+    [{ kind: 'pending', status: 'pending', signed: '-1' }, 'debit', 'Order payment', 'Held'],
+    [{ kind: 'pending', status: 'posted', signed: '-1' }, 'debit', 'Order payment', 'Paid'],
+    [{ kind: 'pending', status: 'voided', signed: '0' }, 'none', 'Order payment', 'Released'],
+    [{ kind: 'pending', status: 'expired', signed: '0' }, 'none', 'Order payment', 'Expired'],
+    [{ kind: 'post_pending', signed: '-1' }, 'debit', 'Order payment · paid from hold', null],
+    [{ kind: 'void_pending', signed: '0' }, 'none', 'Order payment · released', null],
+    [{ kind: 'void_pending', reason: 'expired', signed: '0' }, 'none', 'Hold expired', null],
   ] as const)('describes %j', (fields, effect, title, holdStatus) => {
-    const transfer = { ...TRANSFER, ...fields }
+    const { signed, ...rest } = fields
+    const transfer = { ...TRANSFER, ...rest, signed_amount_koinu: BigInt(signed) }
 
     expect([transferEffect(transfer), transferTitle(transfer), holdStatusLabel(transfer)]).toEqual([
       effect,

@@ -65,7 +65,7 @@ describe('WalletView', () => {
       '/api/v1/wallet/balance Bearer access-1',
       '/api/v1/wallet/deposit-address Bearer access-1',
       '/api/v1/wallet/deposits?limit=10 Bearer access-1',
-      '/api/v1/wallet/transfers?limit=20 Bearer access-1',
+      '/api/v1/wallet/transfers?limit=20&activity=true Bearer access-1',
       '/api/v1/wallet/withdrawals?limit=10 Bearer access-1',
     ])
     expect(view.get('h1').text()).toBe('Wallet')
