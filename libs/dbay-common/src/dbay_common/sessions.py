@@ -31,8 +31,9 @@ from typing import Any
 import redis
 import requests
 
-from dbay_common.errors import AuthenticationFailed, ServiceUnavailable
+from dbay_common.errors import AuthenticationFailed
 from dbay_common.events.envelope import Event
+from dbay_common.request_body import StoreUnavailable
 from dbay_common.settings import DEV_HOST, env_str
 
 __all__ = [
@@ -68,14 +69,11 @@ class SessionEnded(AuthenticationFailed):
     default_message = "This session has ended; sign in again."
 
 
-class SessionCheckUnavailable(ServiceUnavailable):
-    """Whether the session is still live cannot be told right now (503): refused, never let through."""
+class SessionCheckUnavailable(StoreUnavailable):
+    """Whether the session is still live cannot be told right now (503 with Retry-After): refused,
+    never let through."""
 
     default_message = "We could not confirm your sign-in just now; try again in a few seconds."
-
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.headers.setdefault("Retry-After", "5")
 
 
 def token_session_id(claims: Mapping[str, Any]) -> str | None:
