@@ -3,14 +3,16 @@
 Every value comes from the environment (.env.example); production stops at start on a missing one.
 """
 
+from pathlib import Path
+
 from dbay_common.django.conf import common_settings
-from dbay_common.settings import dev_url, env_str
+from dbay_common.settings import InvalidSetting, dev_url, env_int, env_str
 
 globals().update(
     common_settings(
         __name__,
         api_prefix="api/v1/listings/",
-        installed_apps=["listing_service.listings"],
+        installed_apps=["listing_service.listings", "listing_service.photos"],
         database_name="listing",
         redis_db=1,
     )
@@ -25,3 +27,28 @@ CACHES = {
         "KEY_PREFIX": "listing",
     }
 }
+
+# ---- listing photos (listing_service.photos) ----------------------------------------------------
+# Where photo bytes are kept: "filesystem" (a folder, the default) or "s3" (a bucket; AWS).
+PHOTO_STORAGE = env_str("PHOTO_STORAGE", default="filesystem")
+if PHOTO_STORAGE not in ("filesystem", "s3"):
+    raise InvalidSetting(
+        f"environment variable PHOTO_STORAGE must be filesystem or s3, not {PHOTO_STORAGE!r}"
+    )
+_DEVSTACK_DATA = env_str("DBAY_DATA_DIR", default=str(Path(__file__).resolve().parents[4] / ".devstack"))
+PHOTO_STORAGE_DIR = (
+    env_str("PHOTO_STORAGE_DIR", dev_default=str(Path(_DEVSTACK_DATA) / "listing-photos"))
+    if PHOTO_STORAGE == "filesystem"
+    else ""
+)
+PHOTO_S3_BUCKET = env_str("PHOTO_S3_BUCKET") if PHOTO_STORAGE == "s3" else ""
+PHOTO_S3_PREFIX = env_str("PHOTO_S3_PREFIX", default="photos/")
+# The largest photo file accepted (10 MiB); its upload route alone takes a body this large (plus
+# the multipart framing), every other route keeps MAX_REQUEST_BODY_BYTES.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+MIDDLEWARE = [
+    "listing_service.photos.middleware.BodySizeLimitMiddleware"
+    if name == "dbay_common.django.middleware.BodySizeLimitMiddleware"
+    else name
+    for name in globals()["MIDDLEWARE"]
+]
