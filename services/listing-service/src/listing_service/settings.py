@@ -28,6 +28,18 @@ CACHES = {
     }
 }
 
+# ---- listings (listing_service.listings) ---------------------------------------------------------
+# How long a listing's detail and the category tree stay in the read cache (an edit deletes the
+# listing's entry at once; this bounds anything else).
+LISTING_CACHE_TTL_S = env_int("LISTING_CACHE_TTL_S", default=300)
+# The platform fee policy shown to sellers (GET fees): the final value fee in basis points of the
+# sale price (500 = 5 %) and the fee to list (0: listing is free).
+LISTING_FINAL_VALUE_FEE_BPS = env_int("LISTING_FINAL_VALUE_FEE_BPS", default=500)
+LISTING_INSERTION_FEE_KOINU = env_int("LISTING_INSERTION_FEE_KOINU", default=0)
+# View counts: Redis key prefix (in REDIS_URL's db), and how long a signed-in viewer counts once.
+LISTING_VIEW_KEY_PREFIX = env_str("LISTING_VIEW_KEY_PREFIX", default="listing:views:")
+LISTING_VIEW_DEDUPE_S = env_int("LISTING_VIEW_DEDUPE_S", default=1800)
+
 # ---- listing photos (listing_service.photos) ----------------------------------------------------
 # Where photo bytes are kept: "filesystem" (a folder, the default) or "s3" (a bucket; AWS).
 PHOTO_STORAGE = env_str("PHOTO_STORAGE", default="filesystem")
