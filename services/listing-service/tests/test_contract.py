@@ -5,6 +5,7 @@ class TestListingServiceContract(DjangoServiceContract):
     service = "listing-service"
     event_handlers = "listing_service.listings.events:HANDLERS"
     public_path = "/api/v1/listings/"
+    handled_event_types = frozenset({"user.registered", "user.profile_updated"})
     stores = {
         "postgres": DatabaseOnPort(),
         "memcached": SettingOnPort("MEMCACHED_ADDRESS", "127.0.0.1:{port}"),

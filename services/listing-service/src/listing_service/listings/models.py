@@ -222,9 +222,10 @@ class Listing(models.Model):
                 condition=Q(duration_days__isnull=True) | Q(requested_ends_at__isnull=True),
                 name="listing_duration_or_end_time",
             ),
-            # Past draft, a listing is complete.
+            # Past draft, a listing is complete (a draft may be cancelled as it is).
             models.CheckConstraint(
                 condition=Q(status="draft")
+                | Q(status="cancelled", published_at__isnull=True)
                 | (
                     ~Q(title="")
                     & Q(category__isnull=False)
