@@ -67,7 +67,7 @@ def build(es_home: Path, out_dir: Path) -> Path:
     sources = sorted(str(path) for path in (HERE / "src").rglob("*.java"))
     plugin_dir = out_dir / NAME
     with tempfile.TemporaryDirectory() as classes:
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - javac with our own sources, no shell
             [javac, "--release", "17", "-nowarn", "-cp", classpath, "-d", classes, *sources], check=True
         )
         if plugin_dir.exists():
@@ -99,8 +99,12 @@ def build(es_home: Path, out_dir: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--es-home", type=Path, default=default_es_home(), help="the Elasticsearch distribution")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--es-home", type=Path, default=default_es_home(), help="the Elasticsearch distribution"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "build", help="where to write the plugin folder")
     parser.add_argument("--install", action="store_true", help="copy the plugin into <es-home>/plugins/")
     args = parser.parse_args(argv)

@@ -6,9 +6,10 @@ process at start.
 
 from typing import Any
 
-from dbay_common.settings import dev_url, env_str
+from dbay_common.settings import dev_url, env_int, env_str
 
 SERVICE = "search-gateway"
+LISTING_SERVICE_DEV_URL = "http://127.0.0.1:8001"
 
 
 def load_config() -> dict[str, Any]:
@@ -19,6 +20,10 @@ def load_config() -> dict[str, Any]:
         "ELASTICSEARCH_INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX_PREFIX", default="listings"),
         # The query cache: host:port of the memcached server.
         "MEMCACHED_ADDRESS": env_str("MEMCACHED_ADDRESS", dev_default=dev_url("memcached")),
+        # How long an anonymous search's answer is reused (seconds; 0 turns the cache off).
+        "SEARCH_CACHE_TTL_S": env_int("SEARCH_CACHE_TTL_S", default=5),
         # This service's Redis db 7.
         "REDIS_URL": env_str("REDIS_URL", dev_default=dev_url("redis", name="7")),
+        # listing-service inside the platform: the rebuild reads its public feed.
+        "LISTING_SERVICE_URL": env_str("LISTING_SERVICE_URL", dev_default=LISTING_SERVICE_DEV_URL),
     }
