@@ -6,4 +6,7 @@ is read here and nowhere else. The library adds its own jobs (outbox relay, Idem
 
 from dbay_common.schedules import PeriodicJob
 
-JOBS: tuple[PeriodicJob, ...] = ()
+JOBS: tuple[PeriodicJob, ...] = (
+    # Photos whose renditions task was lost (broker down at commit, worker crash): made again.
+    PeriodicJob(task="listing_service.photos.renditions_retry", every_s=60, expires_s=60),
+)

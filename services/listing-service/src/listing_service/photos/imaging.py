@@ -63,25 +63,30 @@ def _refuse(message: str, code: str) -> InvalidRequest:
     return InvalidRequest(message, code=code, param="file")
 
 
+def _too_many_pixels() -> InvalidRequest:
+    return _refuse(
+        f"The image has more than {MAX_PIXELS // 1_000_000} million pixels, the most a photo may have.",
+        "photo_too_many_pixels",
+    )
+
+
 def _open_checked(data: bytes) -> Image.Image:
     """Open ``data`` lazily (header only) and check its type and pixel size; nothing is decoded yet."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Past MAX_IMAGE_PIXELS Pillow warns (checked below, with the same limit); past twice
+            # that it refuses to open at all.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoUnsupportedType(param="file") from None
-    except (OSError, ValueError, SyntaxError):
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise PhotoUnsupportedType(param="file") from None
     if image.format not in ACCEPTED_FORMATS:
         raise PhotoUnsupportedType(param="file")
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise _refuse(
-            f"The image is {width} x {height} pixels; photos may have at most "
-            f"{MAX_PIXELS // 1_000_000} million pixels.",
-            "photo_too_many_pixels",
-        )
+        raise _too_many_pixels()
     if min(width, height) < MIN_SHORT_SIDE_PX:
         raise _refuse(
             f"The image is {width} x {height} pixels; each side must be at least {MIN_SHORT_SIDE_PX} pixels.",
