@@ -39,6 +39,18 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]
     return calls
 
 
+@pytest.fixture
+def outbox_rows() -> Callable[[], list[dict[str, Any]]]:
+    """The data of every ``listing.updated`` event in the outbox, oldest first."""
+    from dbay_common.django.outbox.models import OutboxEvent
+
+    def rows() -> list[dict[str, Any]]:
+        events = OutboxEvent.objects.filter(detail_type="listing.updated").order_by("id")
+        return [event.payload["detail"]["data"] for event in events]
+
+    return rows
+
+
 @pytest.fixture(autouse=True)
 def _jwt(settings: Any, jwks_server: JwksServer) -> Iterator[None]:
     settings.JWT_JWKS_URL = jwks_server.url
