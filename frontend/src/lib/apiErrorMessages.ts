@@ -36,6 +36,10 @@ const MESSAGES: Readonly<Record<string, string>> = {
     t('apiErrorMessages.yourWalletIsFrozen'),
   idempotency_request_in_progress:
     t('apiErrorMessages.weReStillWorking'),
+  missing_role: t('apiErrorMessages.missingRole'),
+  withdrawal_not_awaiting_approval: t('apiErrorMessages.withdrawalNotAwaiting'),
+  withdrawal_not_found: t('apiErrorMessages.withdrawalNotFound'),
+  account_not_found: t('apiErrorMessages.accountNotFound'),
 }
 
 /** The sentence to show for `error`. */

@@ -49,3 +49,24 @@ export function isSameLocalDay(first: Date, second: Date): boolean {
     first.getDate() === second.getDate()
   )
 }
+
+const AGE_UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+]
+
+/**
+ * How long ago `value` was, in the largest whole unit: "3 hours ago", "2 days ago" (en-GB);
+ * "now" under a minute. For a queue's age, next to the exact date.
+ */
+export function formatAgo(value: string | Date, now: Date = new Date()): string {
+  const elapsedMs = now.getTime() - (typeof value === 'string' ? new Date(value) : value).getTime()
+  const relative = new Intl.RelativeTimeFormat(formatLocale(), { numeric: 'auto' })
+  for (const [unit, unitMs] of AGE_UNITS) {
+    if (elapsedMs >= unitMs) {
+      return relative.format(-Math.floor(elapsedMs / unitMs), unit)
+    }
+  }
+  return relative.format(0, 'second')
+}

@@ -128,3 +128,17 @@ function amountMessage(error: InvalidAmountError): string {
       return t('forms.withdrawal.amountFormat')
   }
 }
+
+/** Staff: the reason recorded with an action (wallet-service keeps at most 500 characters). */
+const staffReason = requiredText('forms.staffReason.required').max(500, message('forms.staffReason.length'))
+
+/** Rejecting a withdrawal: the reason is required (its owner is shown it). */
+export const withdrawalRejectSchema = z.object({ reason: staffReason })
+
+/** Approving a withdrawal: a note is optional. */
+export const withdrawalApproveSchema = z.object({
+  reason: z.string().trim().max(500, message('forms.staffReason.length')),
+})
+
+/** Unfreezing a wallet: the reason is required (it goes into the audit log). */
+export const walletUnfreezeSchema = z.object({ reason: staffReason })

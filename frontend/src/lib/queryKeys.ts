@@ -22,6 +22,18 @@ export const queryKeys = {
     transfers: (userId: string, reason: string | null) =>
       ['user', userId, 'wallet', 'transfers', reason ?? 'all'] as const,
   },
+  /**
+   * The staff area (wallet-service's staff API), under the staff member's own key so it is
+   * dropped when they sign out.
+   */
+  staff: {
+    all: (userId: string) => ['user', userId, 'staff'] as const,
+    withdrawals: (userId: string) => ['user', userId, 'staff', 'withdrawals'] as const,
+    frozenWallets: (userId: string) => ['user', userId, 'staff', 'frozen-wallets'] as const,
+    suspense: (userId: string) => ['user', userId, 'staff', 'suspense'] as const,
+    reconciliation: (userId: string) => ['user', userId, 'staff', 'reconciliation'] as const,
+    auditLog: (userId: string) => ['user', userId, 'staff', 'audit-log'] as const,
+  },
   /** Public: the same for everyone. */
   seller: (username: string) => ['sellers', username] as const,
 }

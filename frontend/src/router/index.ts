@@ -20,6 +20,11 @@ declare module 'vue-router' {
     requiresAuth?: boolean
     /** Only for signed-out users (sign-in, register): others go where they were headed. */
     isGuestOnly?: boolean
+    /**
+     * Only for staff (the `staff` role of the signed-in user): others are sent to the staff
+     * area's first page, which tells them it is for staff. wallet-service checks the role itself.
+     */
+    requiresStaff?: boolean
   }
 }
 
@@ -50,6 +55,43 @@ export const routes: RouteRecordRaw[] = [
     name: 'wallet',
     component: () => import('@/views/WalletView.vue'),
     meta: { title: t('index.wallet'), requiresAuth: true },
+  },
+  {
+    path: '/staff',
+    component: () => import('@/views/StaffView.vue'),
+    meta: { title: t('index.staff'), requiresAuth: true, requiresStaff: true },
+    children: [
+      {
+        path: '',
+        name: 'staff-withdrawals',
+        component: () => import('@/components/StaffWithdrawalQueue.vue'),
+        meta: { title: t('index.staffWithdrawals') },
+      },
+      {
+        path: 'frozen-wallets',
+        name: 'staff-frozen-wallets',
+        component: () => import('@/components/StaffFrozenWalletList.vue'),
+        meta: { title: t('index.staffFrozenWallets') },
+      },
+      {
+        path: 'suspense',
+        name: 'staff-suspense',
+        component: () => import('@/components/StaffSuspenseAccount.vue'),
+        meta: { title: t('index.staffSuspense') },
+      },
+      {
+        path: 'reconciliation',
+        name: 'staff-reconciliation',
+        component: () => import('@/components/StaffReconciliation.vue'),
+        meta: { title: t('index.staffReconciliation') },
+      },
+      {
+        path: 'audit-log',
+        name: 'staff-audit-log',
+        component: () => import('@/components/StaffAuditLog.vue'),
+        meta: { title: t('index.staffAuditLog') },
+      },
+    ],
   },
   {
     path: '/messages',
@@ -133,7 +175,7 @@ export function createAppRouter(
   // Pages with an access rule wait for the start-up session restore before deciding. The store
   // is looked up only then, so routers without Pinia (and pages without rules) never touch it.
   router.beforeEach(async (to) => {
-    if (to.meta.requiresAuth !== true && to.meta.isGuestOnly !== true) {
+    if (to.meta.requiresAuth !== true && to.meta.isGuestOnly !== true && to.meta.requiresStaff !== true) {
       return true
     }
     const session = useSessionStore()
@@ -143,6 +185,10 @@ export function createAppRouter(
     }
     if (to.meta.isGuestOnly === true && session.isSignedIn) {
       return safeNextPath(to.query.next) ?? { name: 'home' }
+    }
+    if (to.meta.requiresStaff === true && !session.isStaff && to.name !== 'staff-withdrawals') {
+      // The first staff page says the area is for staff; the other sections are not shown at all.
+      return { name: 'staff-withdrawals' }
     }
     return true
   })

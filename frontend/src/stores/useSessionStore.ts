@@ -57,6 +57,12 @@ export const useSessionStore = defineStore('session', () => {
   const signInNotice = ref<string | null>(null)
 
   const isSignedIn = computed(() => user.value !== null && accessToken.value !== null)
+  /**
+   * The signed-in user has the `staff` role (as user-service last told us: a role given or taken
+   * away shows after the next sign-in). Only decides what the app shows: wallet-service checks the
+   * role in the token on every staff call.
+   */
+  const isStaff = computed(() => isSignedIn.value && (user.value?.roles.includes('staff') ?? false))
 
   let refreshTimer: ReturnType<typeof setTimeout> | null = null
   let refreshInFlight: Promise<boolean> | null = null
@@ -250,6 +256,7 @@ export const useSessionStore = defineStore('session', () => {
     hasRestored,
     signInNotice,
     isSignedIn,
+    isStaff,
     sessionStart,
     sessionEnd,
     sessionRestore,

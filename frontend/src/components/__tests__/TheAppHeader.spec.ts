@@ -46,9 +46,9 @@ function mountHeader(): VueWrapper {
   return wrapper
 }
 
-function signInAlice(): void {
+function signInAlice(roles: string[] = ALICE.roles): void {
   const session = useSessionStore()
-  session.sessionStart(tokensFor(ALICE, 'access-1'))
+  session.sessionStart(tokensFor({ ...ALICE, roles }, 'access-1'))
   setAccessTokenProvider(() => session.accessToken)
 }
 
@@ -211,6 +211,36 @@ describe('TheAppHeader', () => {
       'Messages',
       'Signed in as alice',
       'Account',
+      'Sign out',
+    ])
+  })
+
+  it('adds Staff to both menus for a member with the staff role', async () => {
+    signInAlice(['buyer', 'seller', 'staff'])
+    const header = mountHeader()
+
+    await header.get('button[aria-controls="app-header-account-menu"]').trigger('click')
+    expect(
+      header
+        .get('#app-header-account-menu')
+        .findAll('a, button')
+        .map((item) => [item.text(), item.attributes('href') ?? 'button']),
+    ).toEqual([
+      ['Account', '/account'],
+      ['Seller profile', '/sellers/alice'],
+      ['Staff', '/staff'],
+      ['Sign out', 'button'],
+    ])
+
+    await header.get('button[aria-controls="app-header-menu"]').trigger('click')
+    expect(header.get('nav#app-header-menu').findAll('li').map((item) => item.text())).toEqual([
+      'Browse',
+      'Sell',
+      'Wallet',
+      'Messages',
+      'Signed in as alice',
+      'Account',
+      'Staff',
       'Sign out',
     ])
   })

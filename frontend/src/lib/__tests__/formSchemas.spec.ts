@@ -5,6 +5,9 @@ import {
   profileSchema,
   registerSchema,
   twoFactorCodeSchema,
+  walletUnfreezeSchema,
+  withdrawalApproveSchema,
+  withdrawalRejectSchema,
   withdrawalSchema,
 } from '../formSchemas'
 
@@ -85,6 +88,22 @@ describe('withdrawalSchema', () => {
     expect(firstMessages(withdrawalSchema.safeParse({ address: '', amount_koinu: amount }))).toEqual({
       address: 'Enter the Dogecoin address to send to.',
       amount_koinu: message,
+    })
+  })
+})
+
+describe('staff reasons', () => {
+  it('requires a reason to reject or unfreeze, and takes a note to approve, each at most 500 characters', () => {
+    for (const schema of [withdrawalRejectSchema, walletUnfreezeSchema]) {
+      expect(firstMessages(schema.safeParse({ reason: '   ' }))).toEqual({
+        reason: 'Say why: the reason is kept with the action.',
+      })
+      expect(firstMessages(schema.safeParse({ reason: 'x'.repeat(501) }))).toEqual({ reason: 'At most 500 characters.' })
+      expect(schema.parse({ reason: ' scam report ' })).toEqual({ reason: 'scam report' })
+    }
+    expect(withdrawalApproveSchema.parse({ reason: '  ' })).toEqual({ reason: '' })
+    expect(firstMessages(withdrawalApproveSchema.safeParse({ reason: 'x'.repeat(501) }))).toEqual({
+      reason: 'At most 500 characters.',
     })
   })
 })

@@ -74,6 +74,43 @@ describe('route guard', () => {
     expect(router.currentRoute.value.fullPath).toBe('/')
   })
 
+  it('sends a signed-out visitor of a staff page to sign-in, and back there after', async () => {
+    api.on(REFRESH, () => errorResponse(401, { code: 'not_authenticated' }))
+
+    await router.push('/staff/audit-log')
+
+    expect(router.currentRoute.value.fullPath).toBe('/sign-in?next=/staff/audit-log')
+  })
+
+  it('shows a member without the staff role the first staff page (which refuses), not the others', async () => {
+    useSessionStore().sessionStart(tokensFor(ALICE, 'access-1'))
+
+    await router.push('/staff/audit-log')
+    expect(router.currentRoute.value.fullPath).toBe('/staff')
+    expect(router.currentRoute.value.name).toBe('staff-withdrawals')
+
+    await router.push('/staff')
+    expect(router.currentRoute.value.fullPath).toBe('/staff')
+  })
+
+  it('lets staff into every staff page, each with its title', async () => {
+    useSessionStore().sessionStart(tokensFor({ ...ALICE, roles: ['buyer', 'seller', 'staff'] }, 'access-1'))
+
+    const seen: [string, string][] = []
+    for (const path of ['/staff', '/staff/frozen-wallets', '/staff/suspense', '/staff/reconciliation', '/staff/audit-log']) {
+      await router.push(path)
+      seen.push([router.currentRoute.value.fullPath, document.title])
+    }
+
+    expect(seen).toEqual([
+      ['/staff', 'Withdrawals to review · Staff · dBay'],
+      ['/staff/frozen-wallets', 'Frozen wallets · Staff · dBay'],
+      ['/staff/suspense', 'Suspense account · Staff · dBay'],
+      ['/staff/reconciliation', 'Reconciliation · Staff · dBay'],
+      ['/staff/audit-log', 'Audit log · Staff · dBay'],
+    ])
+  })
+
   it('leaves public pages alone, without touching the session', async () => {
     await router.push('/sellers/alice')
 

@@ -78,6 +78,20 @@ describe('signed out and signed in', () => {
     expect(session.isSignedIn).toBe(false)
   })
 
+  it('is staff only while a user with the staff role is signed in', () => {
+    const session = useSessionStore()
+    expect(session.isStaff).toBe(false)
+
+    session.sessionStart(tokensFor(ALICE, 'access-1'))
+    expect(session.isStaff).toBe(false)
+
+    session.sessionStart(tokensFor({ ...ALICE, roles: ['buyer', 'seller', 'staff'] }, 'access-2'))
+    expect(session.isStaff).toBe(true)
+
+    session.sessionEnd()
+    expect(session.isStaff).toBe(false)
+  })
+
   it('exposes only its public API', () => {
     const session = useSessionStore()
 
@@ -90,6 +104,7 @@ describe('signed out and signed in', () => {
       'accessTokenExpiresAt',
       'hasRestored',
       'isSignedIn',
+      'isStaff',
       'onSessionExpired',
       'profileApply',
       'sessionEnd',
