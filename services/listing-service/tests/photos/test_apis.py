@@ -357,7 +357,7 @@ def test_files_are_served_with_immutable_cache_headers_and_etags(as_seller, list
 
     assert processing.status_code == 404 and error(processing)["code"] == "photo_not_found"
     assert thumb.status_code == 200
-    assert thumb["Content-Type"] == "image/webp"
+    assert thumb["Content-Type"] == "image/jpeg"
     assert thumb["Cache-Control"] == "public, max-age=31536000, immutable"
     assert thumb["ETag"] == f'"{photo.thumb_sha256}"'
     assert Image.open(io.BytesIO(thumb.content)).size == (320, 160)

@@ -167,5 +167,5 @@ def test_renditions_have_exact_pixel_sizes(original_size, thumb, display):
     assert (made["display"].width, made["display"].height) == display
     for rendition in made.values():
         image = opened(rendition.content)
-        assert image.format == "WEBP" and rendition.content_type == "image/webp"
+        assert image.format == "JPEG" and rendition.content_type == "image/jpeg"
         assert image.size == (rendition.width, rendition.height)

@@ -37,12 +37,12 @@ def test_the_task_makes_thumb_and_display_with_exact_sizes(make_listing, photo_d
 
     photo.refresh_from_db()
     assert photo.state == PhotoState.READY
-    thumb = Image.open(photo_dir / f"{photo.id}/thumb.webp")
-    display = Image.open(photo_dir / f"{photo.id}/display.webp")
-    assert (thumb.format, thumb.size) == ("WEBP", (320, 160))
-    assert (display.format, display.size) == ("WEBP", (1600, 800))
+    thumb = Image.open(photo_dir / f"{photo.id}/thumb.jpg")
+    display = Image.open(photo_dir / f"{photo.id}/display.jpg")
+    assert (thumb.format, thumb.size) == ("JPEG", (320, 160))
+    assert (display.format, display.size) == ("JPEG", (1600, 800))
     assert (
-        photo.thumb_sha256 == hashlib.sha256((photo_dir / f"{photo.id}/thumb.webp").read_bytes()).hexdigest()
+        photo.thumb_sha256 == hashlib.sha256((photo_dir / f"{photo.id}/thumb.jpg").read_bytes()).hexdigest()
     )
     last = outbox_rows()[-1]
     assert (last["thumbnail_url"], last["photo_count"], last["version"]) == (

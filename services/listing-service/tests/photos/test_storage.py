@@ -71,7 +71,7 @@ def test_a_photo_goes_through_s3_from_upload_to_serving(s3_bucket: str, make_lis
     response = APIClient().get(f"/api/v1/listings/photos/{photo.id}/display")
 
     keys = sorted(item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=s3_bucket)["Contents"])
-    assert keys == [f"photos/{photo.id}/{name}" for name in ("display.webp", "original.jpg", "thumb.webp")]
+    assert keys == [f"photos/{photo.id}/{name}" for name in ("display.jpg", "original.jpg", "thumb.jpg")]
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.content)).size == (1000, 500)
     assert Photo.objects.get().state == "ready"

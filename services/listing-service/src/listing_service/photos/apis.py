@@ -181,7 +181,7 @@ class PhotoFileApi(APIView):
     @extend_schema(
         operation_id="listing_photo_file",
         summary="A photo's image file",
-        description="`thumb` (longest side 320 px, WebP), `display` (1600 px, WebP) or `original` "
+        description="`thumb` (longest side 320 px, JPEG), `display` (1600 px, JPEG) or `original` "
         "(the upload's format, upright, without metadata). Files never change: cache them for a year; "
         "`If-None-Match` with the ETag answers 304.",
         auth=[],

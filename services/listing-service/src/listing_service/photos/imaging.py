@@ -25,7 +25,7 @@ MAX_PIXELS = 40_000_000
 MIN_SHORT_SIDE_PX = 200
 #: Longest side of each rendition, in pixels; an image smaller than a rendition is never enlarged.
 RENDITION_LONGEST_SIDE_PX = {"thumb": 320, "display": 1600}
-RENDITION_CONTENT_TYPE = "image/webp"
+RENDITION_CONTENT_TYPE = "image/jpeg"
 
 # Pillow's own guard against decompression bombs, for any code path that opens an image: it warns
 # past MAX_IMAGE_PIXELS and refuses past twice that. Our explicit check comes first and is stricter.
@@ -36,6 +36,7 @@ ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/web
 FILE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 _JPEG_QUALITY = 90
+_RENDITION_JPEG_QUALITY = 85
 _WEBP_QUALITY = 85
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
@@ -123,13 +124,13 @@ def _normalised_mode(image: Image.Image, *, keep_alpha: bool) -> Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def _encode(image: Image.Image, content_type: str) -> bytes:
+def _encode(image: Image.Image, content_type: str, *, quality: int = _JPEG_QUALITY) -> bytes:
     buffer = io.BytesIO()
     # Pillow falls back to image.info for some fields (a JPEG comment); an empty info keeps every
     # piece of metadata out, whatever the format.
     image.info = {}
     if content_type == "image/jpeg":
-        image.save(buffer, "JPEG", quality=_JPEG_QUALITY, optimize=False)
+        image.save(buffer, "JPEG", quality=quality, optimize=False)
     elif content_type == "image/png":
         image.save(buffer, "PNG", compress_level=6)
     else:
@@ -158,18 +159,19 @@ def photo_original_prepare(data: bytes) -> EncodedImage:
 
 
 def photo_rendition_make(original: bytes, size: str) -> EncodedImage:
-    """A WebP whose longest side is ``RENDITION_LONGEST_SIDE_PX[size]`` (or the original's, if
-    smaller), from a stripped original made by :func:`photo_original_prepare`."""
+    """A JPEG whose longest side is ``RENDITION_LONGEST_SIDE_PX[size]`` (or the original's, if
+    smaller), from a stripped original made by :func:`photo_original_prepare`. Transparency is
+    flattened onto white. (JPEG, not WebP: encoding is about ten times faster at the same size.)"""
     longest = RENDITION_LONGEST_SIDE_PX[size]
     image = Image.open(io.BytesIO(original), formats=list(ACCEPTED_FORMATS))
     if image.format == "JPEG":
         # Let the JPEG decoder scale by 1/2, 1/4 or 1/8 while decoding: much faster for big photos.
         image.draft("RGB", (longest, longest))
     image.load()
-    rendition = _normalised_mode(image, keep_alpha=True)
+    rendition = _normalised_mode(image, keep_alpha=False)
     if max(rendition.size) > longest:
         rendition.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    content = _encode(rendition, RENDITION_CONTENT_TYPE)
+    content = _encode(rendition, RENDITION_CONTENT_TYPE, quality=_RENDITION_JPEG_QUALITY)
     return EncodedImage(
         content=content, content_type=RENDITION_CONTENT_TYPE, width=rendition.width, height=rendition.height
     )

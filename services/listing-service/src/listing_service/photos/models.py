@@ -23,8 +23,8 @@ class PhotoState(models.TextChoices):
 
 
 class Photo(models.Model):
-    """One photo of a listing. Blob keys are ``<id>/original.<ext>``, ``<id>/thumb.webp``,
-    ``<id>/display.webp``; each ``*_sha256`` is the blob's digest (its ETag); the blobs never change."""
+    """One photo of a listing. Blob keys are ``<id>/original.<ext>``, ``<id>/thumb.jpg``,
+    ``<id>/display.jpg``; each ``*_sha256`` is the blob's digest (its ETag); the blobs never change."""
 
     State = PhotoState
 

@@ -121,10 +121,10 @@ def photo_blob(photo_id: uuid.UUID, size: str) -> PhotoBlob | None:
     if photo.state != PhotoState.READY:
         return None
     digest = photo.thumb_sha256 if size == "thumb" else photo.display_sha256
-    return PhotoBlob(f"{photo.id}/{size}.webp", RENDITION_CONTENT_TYPE, digest)
+    return PhotoBlob(f"{photo.id}/{size}.jpg", RENDITION_CONTENT_TYPE, digest)
 
 
 def photo_blob_keys(photo: Photo) -> list[str]:
     """Every key a photo may have written (for deleting it)."""
     extension = FILE_EXTENSIONS[photo.original_content_type]
-    return [f"{photo.id}/original.{extension}", f"{photo.id}/thumb.webp", f"{photo.id}/display.webp"]
+    return [f"{photo.id}/original.{extension}", f"{photo.id}/thumb.jpg", f"{photo.id}/display.jpg"]

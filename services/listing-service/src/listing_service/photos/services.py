@@ -217,7 +217,7 @@ def photo_import(
     keys = [_original_key(photo_id, original.content_type)]
     storage.put(keys[0], original.content, original.content_type)
     for size, rendition in renditions.items():
-        keys.append(f"{photo_id}/{size}.webp")
+        keys.append(f"{photo_id}/{size}.jpg")
         storage.put(keys[-1], rendition.content, rendition.content_type)
     try:
         added = _photo_insert(
@@ -299,7 +299,7 @@ def photo_renditions_make(*, photo_id: uuid.UUID) -> bool:
     if photo is None:
         return False
     storage = photo_storage()
-    keys = [f"{photo.id}/{size}.webp" for size in RENDITION_LONGEST_SIDE_PX]
+    keys = [f"{photo.id}/{size}.jpg" for size in RENDITION_LONGEST_SIDE_PX]
     try:
         original = storage.get(_original_key(photo.id, photo.original_content_type))
         renditions = {size: photo_rendition_make(original, size) for size in RENDITION_LONGEST_SIDE_PX}
