@@ -147,11 +147,15 @@ export function apiPatch<T>(path: string, body: unknown, options: RequestOptions
   return apiRequest<T>('PATCH', path, { ...options, body })
 }
 
+export function apiPut<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('PUT', path, { ...options, body })
+}
+
 export function apiDelete<T>(path: string, options: RequestOptions = {}): Promise<T> {
   return apiRequest<T>('DELETE', path, { ...options })
 }
 
-type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 interface ApiRequestInit extends PostOptions {
   body?: unknown
@@ -270,7 +274,14 @@ function bigintAsDigits(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value
 }
 
-function apiErrorFrom(response: Response, text: string): ApiError {
+/** What the error decoding reads of an answer (a fetch Response, or an upload's XMLHttpRequest). */
+interface AnswerHead {
+  status: number
+  statusText: string
+  headers: { get: (name: string) => string | null }
+}
+
+function apiErrorFrom(response: AnswerHead, text: string): ApiError {
   return new ApiError(response.status, errorBodyFrom(response, text), {
     retryAfterSeconds: retryAfterSecondsFrom(response.headers.get('Retry-After')),
   })
@@ -291,7 +302,7 @@ function retryAfterSecondsFrom(header: string | null): number | null {
   return Math.max(0, Math.ceil((date - Date.now()) / 1000))
 }
 
-function errorBodyFrom(response: Response, text: string): ApiErrorBody {
+function errorBodyFrom(response: AnswerHead, text: string): ApiErrorBody {
   try {
     const parsed: unknown = JSON.parse(text)
     if (isErrorEnvelope(parsed)) {
@@ -328,4 +339,99 @@ function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
     typeof fields.message === 'string' &&
     (fields.param === undefined || fields.param === null || typeof fields.param === 'string')
   )
+}
+
+export interface UploadOptions extends PostOptions {
+  /** Called as the body goes out: bytes sent so far and the total. */
+  onProgress?: (sentBytes: number, totalBytes: number) => void
+}
+
+/**
+ * POSTs one file as `multipart/form-data` (field `field`) and returns the parsed JSON answer.
+ * XMLHttpRequest, not fetch, because only it reports upload progress. Same token, 401 renewal and
+ * ApiError as every other call.
+ */
+export async function apiUpload<T>(
+  path: string,
+  field: string,
+  file: Blob,
+  options: UploadOptions = {},
+  isRetry = false,
+): Promise<T> {
+  const accessToken = options.isAnonymous === true ? null : accessTokenProvider()
+  const form = new FormData()
+  form.append(field, file)
+  const response = await uploadSend(path, form, options, accessToken)
+  if (!response.ok) {
+    const error = apiErrorFrom(response, response.text)
+    if (isAccessTokenRejection(error) && accessToken !== null && !isRetry && unauthorizedHandler !== null) {
+      if (await unauthorizedHandler(accessToken)) {
+        return apiUpload<T>(path, field, file, options, true)
+      }
+    }
+    throw error
+  }
+  try {
+    return JSON.parse(response.text) as T
+  } catch (error) {
+    throw new ApiError(
+      response.status,
+      { type: 'api_error', code: 'invalid_json', message: 'The server sent a response that is not valid JSON.', param: null },
+      { cause: error },
+    )
+  }
+}
+
+interface UploadResponse {
+  ok: boolean
+  status: number
+  statusText: string
+  text: string
+  headers: { get: (name: string) => string | null }
+}
+
+function uploadSend(
+  path: string,
+  form: FormData,
+  options: UploadOptions,
+  accessToken: string | null,
+): Promise<UploadResponse> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest()
+    request.open('POST', buildUrl(path, options.query))
+    request.setRequestHeader('Accept', 'application/json')
+    if (accessToken) {
+      request.setRequestHeader('Authorization', `Bearer ${accessToken}`)
+    }
+    if (options.idempotencyKey !== undefined) {
+      request.setRequestHeader('Idempotency-Key', options.idempotencyKey)
+    }
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) {
+        options.onProgress?.(event.loaded, event.total)
+      }
+    })
+    request.addEventListener('load', () => {
+      resolve({
+        ok: request.status >= 200 && request.status < 300,
+        status: request.status,
+        statusText: request.statusText,
+        text: request.responseText,
+        headers: { get: (name) => request.getResponseHeader(name) },
+      })
+    })
+    request.addEventListener('error', () => {
+      reject(
+        new ApiError(0, {
+          type: 'network_error',
+          code: 'network_unreachable',
+          message: 'Could not reach dBay. Check your connection and try again.',
+          param: null,
+        }),
+      )
+    })
+    request.addEventListener('abort', () => reject(new DOMException('The upload was stopped.', 'AbortError')))
+    options.signal?.addEventListener('abort', () => request.abort())
+    request.send(form)
+  })
 }

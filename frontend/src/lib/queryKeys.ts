@@ -34,6 +34,30 @@ export const queryKeys = {
     reconciliation: (userId: string) => ['user', userId, 'staff', 'reconciliation'] as const,
     auditLog: (userId: string) => ['user', userId, 'staff', 'audit-log'] as const,
   },
+  /** The seller's side: their listings as they see them (with views, watchers, the reserve). */
+  sell: {
+    all: (userId: string) => ['user', userId, 'sell'] as const,
+    listing: (userId: string, listingId: string) => ['user', userId, 'sell', 'listing', listingId] as const,
+    /** Every "My listings" tab, whatever its state filter (to invalidate them together). */
+    mineAll: (userId: string) => ['user', userId, 'sell', 'mine'] as const,
+    mine: (userId: string, tab: string) => ['user', userId, 'sell', 'mine', tab] as const,
+    /** Public, the same for everyone. */
+    categories: () => ['listing-categories'] as const,
+    fees: () => ['listing-fees'] as const,
+  },
   /** Public: the same for everyone. */
   seller: (username: string) => ['sellers', username] as const,
+  /** listing-service, public reads (buyer side). */
+  listings: {
+    categories: () => ['listings', 'categories'] as const,
+    detail: (listingId: string) => ['listings', 'detail', listingId] as const,
+  },
+  /** The signed-in user's watchlist (its first page also tells the listing page what is watched). */
+  watchlist: (userId: string) => ['user', userId, 'watchlist'] as const,
+  /** search-gateway. `params` is the search's query string in a stable order (one entry per search). */
+  search: {
+    all: () => ['search'] as const,
+    listings: (params: string) => ['search', 'listings', params] as const,
+    suggest: (q: string) => ['search', 'suggest', q] as const,
+  },
 }
