@@ -5,8 +5,26 @@ is read here and nowhere else. The library adds its own jobs (outbox relay, Idem
 """
 
 from dbay_common.schedules import PeriodicJob
+from dbay_common.settings import env_int
 
 JOBS: tuple[PeriodicJob, ...] = (
     # Photos whose renditions task was lost (broker down at commit, worker crash): made again.
     PeriodicJob(task="listing_service.photos.renditions_retry", every_s=60, expires_s=60),
+    # Scheduled listings start and listings past their end time end, within this many seconds.
+    PeriodicJob(
+        task="listing_service.listings.start_due",
+        every_s=env_int("LISTING_LIFECYCLE_INTERVAL_S", default=15),
+        expires_s=60,
+    ),
+    PeriodicJob(
+        task="listing_service.listings.end_due",
+        every_s=env_int("LISTING_LIFECYCLE_INTERVAL_S", default=15),
+        expires_s=60,
+    ),
+    # Views counted in Redis reach PostgreSQL (the seller's view count) this often.
+    PeriodicJob(
+        task="listing_service.listings.view_counts_flush",
+        every_s=env_int("LISTING_VIEW_FLUSH_INTERVAL_S", default=60),
+        expires_s=120,
+    ),
 )
