@@ -6,13 +6,13 @@ Every value comes from the environment (.env.example); production stops at start
 from pathlib import Path
 
 from dbay_common.django.conf import common_settings
-from dbay_common.settings import InvalidSetting, dev_url, env_int, env_str
+from dbay_common.settings import InvalidSetting, dev_url, env_bool, env_int, env_str
 
 globals().update(
     common_settings(
         __name__,
         api_prefix="api/v1/listings/",
-        installed_apps=["listing_service.listings", "listing_service.photos"],
+        installed_apps=["listing_service.listings", "listing_service.photos", "listing_service.demo"],
         database_name="listing",
         redis_db=1,
     )
@@ -64,3 +64,7 @@ MIDDLEWARE = [
     else name
     for name in globals()["MIDDLEWARE"]
 ]
+
+# ---- demo data (manage.py seed_demo) ----------------------------------------------------------------
+# 0 makes `manage.py seed_demo` (run by `make up`) do nothing; it never runs in production anyway.
+DEMO_SEED_ENABLED = env_bool("DBAY_SEED_DEMO", default=True)

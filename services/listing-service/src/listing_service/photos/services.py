@@ -166,7 +166,6 @@ def _photo_insert(
     seller_id: uuid.UUID,
     upload_sha256: str,
     original: EncodedImage,
-    renditions: dict[str, EncodedImage] | None = None,
 ) -> PhotoAdded:
     listing = _listing_locked(listing_id=listing_id, seller_id=seller_id)
     existing = _replay(photo_id, upload_sha256)
@@ -178,60 +177,92 @@ def _photo_insert(
         id=photo_id,
         listing_id=listing.id,
         position=position,
-        state=PhotoState.READY if renditions else PhotoState.PROCESSING,
+        state=PhotoState.PROCESSING,
         upload_sha256=upload_sha256,
         original_content_type=original.content_type,
         original_sha256=original.sha256,
         width=original.width,
         height=original.height,
-        thumb_sha256=renditions["thumb"].sha256 if renditions else "",
-        display_sha256=renditions["display"].sha256 if renditions else "",
         created_at=now,
         updated_at=now,
     )
     _listing_photos_changed(listing)
-    if not renditions:
-        from listing_service.photos.tasks import photo_renditions_make_task
+    from listing_service.photos.tasks import photo_renditions_make_task
 
-        enqueue_on_commit(photo_renditions_make_task, str(photo.id))
+    enqueue_on_commit(photo_renditions_make_task, str(photo.id))
     return PhotoAdded(photo, replayed=False)
 
 
-def photo_renditions_prepare(original: EncodedImage) -> dict[str, EncodedImage]:
-    """Every rendition of a stripped original (what the background task makes), by size name."""
-    return {size: photo_rendition_make(original.content, size) for size in RENDITION_LONGEST_SIDE_PX}
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A photo made ready outside any listing: its stripped original and every rendition."""
+
+    original: EncodedImage
+    renditions: dict[str, EncodedImage]
 
 
-def photo_import(
-    *,
-    listing_id: uuid.UUID,
-    seller_id: uuid.UUID,
-    original: EncodedImage,
-    renditions: dict[str, EncodedImage],
-) -> Photo:
-    """Add a photo whose stripped original and renditions are already made (the demo seed makes
-    each distinct image once and imports it into many listings). Same rules and locks as
-    :func:`photo_add`; the photo is ``ready`` at once. Emits ``listing.updated``."""
-    photo_id = uuid.uuid4()
+def photo_prepare(upload: bytes) -> PreparedPhoto:
+    """Check, strip and render an image once (the checks of :func:`photo_add`), for
+    :func:`photos_import` into one or many listings."""
+    original = photo_original_prepare(upload)
+    renditions = {size: photo_rendition_make(original.content, size) for size in RENDITION_LONGEST_SIDE_PX}
+    return PreparedPhoto(original, renditions)
+
+
+def photos_import(*, listing_id: uuid.UUID, seller_id: uuid.UUID, photos: list[PreparedPhoto]) -> list[Photo]:
+    """Add already prepared photos after the listing's last one, ``ready`` at once (the demo seed
+    draws each distinct picture once and imports it into many listings). Same rules and lock as
+    :func:`photo_add`, all or none of them; emits one ``listing.updated``."""
     storage = photo_storage()
-    keys = [_original_key(photo_id, original.content_type)]
-    storage.put(keys[0], original.content, original.content_type)
-    for size, rendition in renditions.items():
-        keys.append(f"{photo_id}/{size}.jpg")
-        storage.put(keys[-1], rendition.content, rendition.content_type)
+    rows: list[tuple[uuid.UUID, PreparedPhoto]] = []
+    keys: list[str] = []
     try:
-        added = _photo_insert(
-            photo_id=photo_id,
-            listing_id=listing_id,
-            seller_id=seller_id,
-            upload_sha256=original.sha256,
-            original=original,
-            renditions=renditions,
-        )
+        for prepared in photos:
+            photo_id = uuid.uuid4()
+            rows.append((photo_id, prepared))
+            keys.append(_original_key(photo_id, prepared.original.content_type))
+            storage.put(keys[-1], prepared.original.content, prepared.original.content_type)
+            for size, rendition in prepared.renditions.items():
+                keys.append(f"{photo_id}/{size}.jpg")
+                storage.put(keys[-1], rendition.content, rendition.content_type)
+        return _photos_insert_ready(listing_id=listing_id, seller_id=seller_id, rows=rows)
     except BaseException:
         storage.delete(keys)
         raise
-    return added.photo
+
+
+@transaction.atomic
+def _photos_insert_ready(
+    *, listing_id: uuid.UUID, seller_id: uuid.UUID, rows: list[tuple[uuid.UUID, PreparedPhoto]]
+) -> list[Photo]:
+    listing = _listing_locked(listing_id=listing_id, seller_id=seller_id)
+    count = Photo.objects.filter(listing_id=listing.id).count()
+    if count + len(rows) > MAX_PHOTOS_PER_LISTING:
+        raise Conflict(
+            f"A listing can have at most {MAX_PHOTOS_PER_LISTING} photos.", code="photo_limit_reached"
+        )
+    now = timezone.now()
+    created = Photo.objects.bulk_create(
+        Photo(
+            id=photo_id,
+            listing_id=listing.id,
+            position=count + index,
+            state=PhotoState.READY,
+            upload_sha256=prepared.original.sha256,
+            original_content_type=prepared.original.content_type,
+            original_sha256=prepared.original.sha256,
+            width=prepared.original.width,
+            height=prepared.original.height,
+            thumb_sha256=prepared.renditions["thumb"].sha256,
+            display_sha256=prepared.renditions["display"].sha256,
+            created_at=now,
+            updated_at=now,
+        )
+        for index, (photo_id, prepared) in enumerate(rows)
+    )
+    if created:
+        _listing_photos_changed(listing)
+    return created
 
 
 @transaction.atomic
