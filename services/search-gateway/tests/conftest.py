@@ -19,9 +19,10 @@ def app() -> Flask:
     return create_app()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def index_prefix(es_index_prefix: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """This test's own indices (deleted afterwards): the app, the worker and the handlers use them."""
+    """Every test's own indices (deleted afterwards), never the devstack's: the app, the worker and
+    the handlers all read the prefix from the environment."""
     prefix = f"{es_index_prefix}listings"
     monkeypatch.setenv("ELASTICSEARCH_INDEX_PREFIX", prefix)
     monkeypatch.setenv("SEARCH_CACHE_TTL_S", "0")

@@ -42,26 +42,66 @@ class SearchMatchedV1(BaseModel):
     title: str
 
 
-class ListingSnapshot(BaseModel):
-    """What the handlers read of a listing event: the whole public snapshot (docs/event-catalog.md)."""
+class ShippingOption(BaseModel):
+    price_koinu: str | None = None
+    ships_to: list[str] = []
 
-    model_config = ConfigDict(extra="allow")
+
+class ItemSpecific(BaseModel):
+    name: str = ""
+    value: str = ""
+
+
+class Location(BaseModel):
+    country: str | None = None
+    city: str | None = None
+
+
+class ListingSnapshot(BaseModel):
+    """What the handlers read of a listing event: the public snapshot (docs/event-catalog.md)."""
 
     listing_id: str
     version: int
     status: str
+    seller_id: str | None = None
+    seller_username: str = ""
+    title: str = ""
+    description: str = ""
+    category_id: str | None = None
+    category_path: list[str] = []
+    category_names: list[str] = []
+    condition: str | None = None
+    item_specifics: list[ItemSpecific] = []
+    format: str | None = None
+    price_koinu: str | None = None
+    buy_it_now_koinu: str | None = None
+    has_reserve: bool = False
+    quantity_available: int | None = None
+    bid_count: int = 0
+    shipping_options: list[ShippingOption] = []
+    local_pickup: bool = False
+    lowest_shipping_koinu: str | None = None
+    location: Location = Location()
+    thumbnail_url: str | None = None
+    photo_count: int | None = None
+    starts_at: str | None = None
+    ends_at: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    published_at: str | None = None
 
 
 def on_listing_event(event: Event) -> None:
-    """Index the snapshot; a listing that just became active is matched against saved searches."""
+    """Index the snapshot; a listing that just became active is matched against saved searches
+    (published or created active, or a scheduled listing whose start came: listing.updated)."""
     from search_gateway.services import listing_index_snapshot
 
     snapshot = event.parse_data(ListingSnapshot).model_dump()
-    is_new_and_active = snapshot["status"] == "active" and event.detail_type in (
-        "listing.created",
-        "listing.published",
+    listing_index_snapshot(
+        config=load_config(),
+        snapshot=snapshot,
+        is_new=event.detail_type in ("listing.created", "listing.published"),
     )
-    listing_index_snapshot(config=load_config(), snapshot=snapshot, match_saved_searches=is_new_and_active)
 
 
 # detail-type -> handler; each parses the event's data and calls one function of services.py.

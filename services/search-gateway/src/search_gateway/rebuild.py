@@ -42,20 +42,20 @@ def feed_pages(
     The envelope is dbay_common's list shape: ``{"data": [...], "next_cursor": ...}`` followed with
     ``cursor=``, or ``{"data": [...], "has_more": bool}`` followed with ``starting_after=<last id>``.
     """
-    session = requests.Session()
     params: dict[str, Any] = {"limit": limit}
-    while True:
-        response = session.get(base_url.rstrip("/") + FEED_PATH, params=params, timeout=timeout_s)
-        response.raise_for_status()
-        body = response.json()
-        page = body["data"]
-        yield page
-        if body.get("next_cursor"):
-            params = {"limit": limit, "cursor": body["next_cursor"]}
-        elif body.get("has_more") and page:
-            params = {"limit": limit, "starting_after": page[-1]["listing_id"]}
-        else:
-            return
+    with requests.Session() as session:
+        while True:
+            response = session.get(base_url.rstrip("/") + FEED_PATH, params=params, timeout=timeout_s)
+            response.raise_for_status()
+            body = response.json()
+            page = body["data"]
+            yield page
+            if body.get("next_cursor"):
+                params = {"limit": limit, "cursor": body["next_cursor"]}
+            elif body.get("has_more") and page:
+                params = {"limit": limit, "starting_after": page[-1]["listing_id"]}
+            else:
+                return
 
 
 def _actions(pages: Iterable[list[dict[str, Any]]], target: str) -> Iterator[dict[str, Any]]:
@@ -79,12 +79,11 @@ def bulk_index(
     a newer version) counts as done. Returns the documents written or already newer."""
     written = 0
     for ok, item in streaming_bulk(
-        index.client,
+        index.client.options(request_timeout=120),
         _actions(pages, target),
         chunk_size=chunk,
         raise_on_error=False,
         max_retries=2,
-        request_timeout=120,
     ):
         status = item["index"].get("status")
         if ok or status == 409:

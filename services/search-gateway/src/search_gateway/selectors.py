@@ -8,6 +8,7 @@ from typing import Any
 from elasticsearch import NotFoundError
 
 from search_gateway.query import (
+    DOGE,
     PRICE_BANDS_DOGE,
     Page,
     SearchFilters,
@@ -22,6 +23,10 @@ SUGGESTIONS = 8
 
 def _koinu(value: Any) -> str | None:
     return None if value is None else str(int(value))
+
+
+def _doge_koinu(doge: int | None) -> str | None:
+    return None if doge is None else str(doge * DOGE)
 
 
 def _label(label: str) -> tuple[str, str]:
@@ -66,7 +71,7 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     for bucket in aggregations["categories"]["buckets"]:
         category_id, name = _label(bucket["key"])
         categories.append({"id": category_id, "name": name, "count": bucket["doc_count"]})
-    bands = {key: (low, high) for key, low, high in PRICE_BANDS_DOGE}
+    bands = {key: (_doge_koinu(low), _doge_koinu(high)) for key, low, high in PRICE_BANDS_DOGE}
     return {
         "categories": categories,
         "conditions": [
@@ -76,12 +81,8 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
         "price_bands": [
             {
                 "key": bucket["key"],
-                "min_koinu": None
-                if bands[bucket["key"]][0] is None
-                else str(bands[bucket["key"]][0] * 10**8),
-                "max_koinu": None
-                if bands[bucket["key"]][1] is None
-                else str(bands[bucket["key"]][1] * 10**8),
+                "min_koinu": bands[bucket["key"]][0],
+                "max_koinu": bands[bucket["key"]][1],
                 "count": bucket["doc_count"],
             }
             for bucket in aggregations["price_bands"]["buckets"]

@@ -30,15 +30,16 @@ MATCH_EVENT_NAMESPACE = uuid.UUID("6f1f3c2e-2b7a-4d55-9a41-5c1e0d7b9e10")
 
 
 def listing_index_snapshot(
-    *, config: Mapping[str, Any], snapshot: Mapping[str, Any], match_saved_searches: bool = False
+    *, config: Mapping[str, Any], snapshot: Mapping[str, Any], is_new: bool = False
 ) -> bool:
     """Index one listing snapshot (from a listing event); True when it became the stored version.
 
     Invariants: the stored document is always the highest ``version`` seen (external versioning; an
     older or repeated snapshot is a no-op, not an error); drafts, cancelled and withdrawn listings
-    are stored as tombstones, never shown. With ``match_saved_searches`` (a new listing that is now
-    active) the document is made searchable before returning and matched against every saved search,
-    publishing ``search.matched`` once per match (see :func:`saved_search_match_listing`).
+    are stored as tombstones, never shown. A listing that just became active (``is_new`` and active,
+    or active now and scheduled in the index until this snapshot) is made searchable before this
+    returns and matched against every saved search, publishing ``search.matched`` once per match
+    (see :func:`saved_search_match_listing`).
 
     The auction issue's price and bid-count changes belong here too: they arrive as the listing's
     next version from listing-service, or, if auction-service sends them itself, as a partial update
@@ -47,8 +48,12 @@ def listing_index_snapshot(
     index = search_index(config)
     document = listing_document(snapshot)
     with store_errors():
+        became_active = document["status"] == "active" and (
+            is_new or index.stored_status(document["listing_id"]) == "scheduled"
+        )
+        match_saved_searches = became_active and not document["is_tombstone"]
         stored = index.put_listing(document, refresh=match_saved_searches)
-    if stored and match_saved_searches and not document["is_tombstone"]:
+    if stored and match_saved_searches:
         saved_search_match_listing(index=index, document=document)
     return stored
 
@@ -79,10 +84,10 @@ def saved_search_create(
         }
         index.client.index(
             index=index.saved_searches,
-            id=document["saved_search_id"],
+            id=str(document["saved_search_id"]),
             document=document,
             op_type="create",
-            refresh="wait_for",
+            refresh=True,  # a small index written rarely: visible to the user's next list at once
         )
     return document
 
@@ -97,19 +102,18 @@ def saved_search_delete(*, index: SearchIndex, user_id: str, saved_search_id: st
         if stored is None or stored["_source"]["user_id"] != user_id:
             raise NotFound("No saved search with this id.", code="saved_search_not_found")
         with contextlib.suppress(NotFoundError):  # deleted concurrently: the outcome asked for
-            index.client.delete(index=index.saved_searches, id=saved_search_id, refresh="wait_for")
+            index.client.delete(index=index.saved_searches, id=saved_search_id, refresh=True)
 
 
 def _all_saved_searches(index: SearchIndex) -> Iterator[dict[str, Any]]:
     after: list[Any] | None = None
     while True:
-        extra = {"search_after": after} if after is not None else {}
         response = index.client.search(
             index=index.saved_searches,
             query={"match_all": {}},
             sort=[{"saved_search_id": "asc"}],
             size=500,
-            **extra,
+            search_after=after,
         )
         hits = response["hits"]["hits"]
         yield from (hit["_source"] for hit in hits)

@@ -152,6 +152,15 @@ class SearchIndex:
 
     # -- listing writes ---------------------------------------------------------------------------
 
+    def stored_status(self, listing_id: str) -> str | None:
+        """The status of the listing's indexed version (None when it is not indexed)."""
+        try:
+            found = self.client.get(index=self.alias, id=listing_id, source_includes=["status"])
+        except NotFoundError:
+            return None
+        status: str | None = found["_source"].get("status")
+        return status
+
     def put_listing(self, document: dict[str, Any], *, refresh: bool = False) -> bool:
         """Write one listing document under its version; False when a newer (or equal) one is stored.
 
@@ -192,7 +201,7 @@ def listing_document(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     }
     if status not in SEARCHABLE_STATUSES:
         return {**base, "is_tombstone": True}
-    price = int(snapshot["price_koinu"])
+    price = int(snapshot.get("price_koinu") or 0)
     buy_it_now = snapshot.get("buy_it_now_koinu")
     shipping = snapshot.get("lowest_shipping_koinu")
     path = list(snapshot.get("category_path") or [])
