@@ -107,9 +107,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=HERE / "build", help="where to write the plugin folder")
     parser.add_argument("--install", action="store_true", help="copy the plugin into <es-home>/plugins/")
+    parser.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="with --install: do nothing when the installed plugin is newer than the sources",
+    )
     args = parser.parse_args(argv)
     if args.es_home is None or not (args.es_home / "lib").is_dir():
         raise SystemExit("build.py: no Elasticsearch distribution found; pass --es-home or set ES_HOME")
+    installed_jar = args.es_home / "plugins" / NAME / f"{NAME}.jar"
+    if args.install and args.if_stale and installed_jar.exists():
+        newest_source = max(path.stat().st_mtime for path in [Path(__file__), *(HERE / "src").rglob("*.java")])
+        if installed_jar.stat().st_mtime >= newest_source:
+            print(f"{NAME}: installed and up to date")
+            return 0
     plugin_dir = build(args.es_home, args.out)
     print(f"built {plugin_dir}")
     if args.install:
