@@ -39,6 +39,26 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: t('index.browse') },
   },
   {
+    path: '/browse/:categoryId',
+    name: 'browse-category',
+    component: () => import('@/views/BrowseView.vue'),
+    props: true,
+    meta: { title: t('index.browse') },
+  },
+  {
+    path: '/listings/:id',
+    name: 'listing',
+    component: () => import('@/views/ListingView.vue'),
+    props: true,
+    meta: { title: t('index.listing') },
+  },
+  {
+    path: '/watchlist',
+    name: 'watchlist',
+    component: () => import('@/views/WatchlistView.vue'),
+    meta: { title: t('index.watchlist'), requiresAuth: true },
+  },
+  {
     path: '/search',
     name: 'search',
     component: () => import('@/views/SearchView.vue'),

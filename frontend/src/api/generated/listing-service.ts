@@ -24,11 +24,399 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/listings/{listing_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A listing
+         * @description Anyone sees scheduled, active, ended and sold listings; a draft only its seller; a cancelled or withdrawn listing its seller and staff. `seller_view` (the hidden reserve, watchers, views, a takedown's reason) is filled for the seller only, else null. Views by others are counted.
+         */
+        get: operations["listing_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a listing (seller)
+         * @description Changes the given fields. A draft or scheduled listing takes any change; an active listing keeps its format, duration, end time and start (409 `field_locked_after_start`) and an auction with bids its prices (409 `auction_has_bids`); an ended, sold, cancelled or withdrawn listing cannot be edited (409 `listing_not_editable`). Switching the format clears the other format's prices.
+         */
+        patch: operations["listing_update"];
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a draft or scheduled listing (seller)
+         * @description A draft or a listing waiting for its scheduled start becomes `cancelled`; an active one is ended instead.
+         */
+        post: operations["listing_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a listing early (seller)
+         * @description Ends an active listing now (`listing.ended`, reason `ended_by_seller`); not an auction with bids.
+         */
+        post: operations["listing_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a photo to a listing
+         * @description The listing's seller adds one photo per request (multipart field `file`), up to 12 per listing, while the listing is a draft, scheduled or active. The stored original is turned upright (EXIF orientation) and stripped of all metadata; its thumbnail and display sizes are made in the background (`state` is `processing` until then).
+         */
+        post: operations["listing_photo_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a listing's photo
+         * @description The photos after it move up one place. Answers the remaining photos.
+         */
+        delete: operations["listing_photo_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/photos/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Reorder a listing's photos */
+        put: operations["listing_photo_reorder"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a draft (seller)
+         * @description The draft becomes `active`, or `scheduled` until its scheduled start. 400 `listing_incomplete` names what is missing (`param`: the first field); 400 `scheduled_start_in_past`, `scheduled_start_too_far`, `end_time_too_soon`, `end_time_too_late` for times off the rules.
+         */
+        post: operations["listing_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Watch a listing
+         * @description Idempotent. Only someone else's scheduled or active listing.
+         */
+        put: operations["listing_watch"];
+        post?: never;
+        /**
+         * Stop watching a listing
+         * @description Idempotent; works whatever the listing's state.
+         */
+        delete: operations["listing_unwatch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a listing down (staff)
+         * @description A scheduled, active, ended or sold listing becomes `withdrawn` (`listing.withdrawn`); its seller reads the reason on their listing.
+         */
+        post: operations["listing_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The category tree
+         * @description No sign-in needed. Top categories with their leaf categories (listings go in leaves).
+         */
+        get: operations["listing_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a listing (draft)
+         * @description Creates a draft with whatever fields are given; each given value is checked now, completeness when publishing. Refusals: `invalid_field`, `invalid_amount`, `unknown_category`, `category_not_leaf`, `reserve_below_start_price`, `buy_it_now_below_start_price`, `buy_it_now_below_reserve`, `field_not_for_format`, `duration_and_end_time`.
+         */
+        post: operations["listing_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every listing past draft, for index rebuilds
+         * @description No sign-in needed. Listings that are not drafts, by id, each in the snapshot shape of the `listing.*` events. Pass `next_cursor` back as `cursor` (or the last id as `starting_after`) until `has_more` is false.
+         */
+        get: operations["listing_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fees a seller pays
+         * @description No sign-in needed. Listing costs `insertion_fee_koinu` (0: free); a sale costs `final_value_fee_bps` basis points of the sale price (500 = 5 %), rounded down to a whole koinu.
+         */
+        get: operations["listing_fees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My listings (seller)
+         * @description Every listing of the caller, newest first, each with its `seller_view`; `status` filters.
+         */
+        get: operations["listings_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/photos/{photo_id}/{size}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A photo's image file
+         * @description `thumb` (longest side 320 px, JPEG), `display` (1600 px, JPEG) or `original` (the upload's format, upright, without metadata). Files never change: cache them for a year; `If-None-Match` with the ETag answers 304.
+         */
+        get: operations["listing_photo_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/sellers/{seller_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seller's listings
+         * @description No sign-in needed. Active listings (or `status=ended` / `sold`), newest first.
+         */
+        get: operations["seller_listings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My watchlist
+         * @description Listings the caller watches, most recently watched first; the cursor is a listing id.
+         */
+        get: operations["watchlist_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
-        /** @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on, `param` the field or header at fault (when there is one). */
+        /** @enum {unknown} */
+        BlankEnum: "";
+        Category: {
+            /** @description Listings go in these. */
+            children: components["schemas"]["LeafCategory"][];
+            id: string;
+            name: string;
+            suggested_specifics: string[];
+        };
+        CategoryTree: {
+            data: components["schemas"]["Category"][];
+        };
+        /**
+         * @description * `new` - new
+         *     * `like_new` - like_new
+         *     * `very_good` - very_good
+         *     * `good` - good
+         *     * `acceptable` - acceptable
+         *     * `for_parts` - for_parts
+         *     * `` -
+         * @enum {string}
+         */
+        ConditionEnum: "new" | "like_new" | "very_good" | "good" | "acceptable" | "for_parts";
+        /**
+         * @description * `1` - 1
+         *     * `3` - 3
+         *     * `5` - 5
+         *     * `7` - 7
+         *     * `10` - 10
+         * @enum {integer}
+         */
+        DurationDaysEnum: 1 | 3 | 5 | 7 | 10;
+        /**
+         * @description * `duration_elapsed` - duration_elapsed
+         *     * `ended_by_seller` - ended_by_seller
+         *     * `sold_out` - sold_out
+         *     * `` -
+         * @enum {string}
+         */
+        EndReasonEnum: "duration_elapsed" | "ended_by_seller" | "sold_out";
+        /**
+         * @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on,
+         *     `param` the field or header at fault (when there is one).
+         */
         ErrorDetail: {
             code: string;
             message: string;
@@ -39,11 +427,475 @@ export type components = {
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /**
+         * @description * `auction` - auction
+         *     * `fixed_price` - fixed_price
+         * @enum {string}
+         */
+        FormatEnum: "auction" | "fixed_price";
+        ItemLocation: {
+            city: string;
+            /** @description ISO 3166-1 alpha-2; empty on a draft without one. */
+            country: string;
+            postal_code: string;
+        };
+        ItemSpecific: {
+            name: string;
+            value: string;
+        };
+        ItemSpecificInputRequest: {
+            name: string;
+            value: string;
+        };
+        LeafCategory: {
+            /** @description Always empty. */
+            children: {
+                [key: string]: unknown;
+            }[];
+            /** @description Stable slug path, e.g. `cameras-photo.digital-cameras`. */
+            id: string;
+            name: string;
+            /** @description Item-specific names the sell form suggests. */
+            suggested_specifics: string[];
+        };
+        /** @description The snapshot, the photos, and (for the seller only, else null) the seller's view. */
+        ListingDetail: {
+            bid_count: number;
+            /** @example 150000000 */
+            buy_it_now_koinu: string | null;
+            /** @description The leaf category; `""` on a draft without one. */
+            category_id: string;
+            category_names: string[];
+            category_path: string[];
+            condition: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            ends_at: string | null;
+            format: components["schemas"]["FormatEnum"];
+            has_reserve: boolean;
+            item_specifics: components["schemas"]["ItemSpecific"][];
+            /** Format: uuid */
+            listing_id: string;
+            local_pickup: boolean;
+            location: components["schemas"]["ItemLocation"];
+            /** @example 150000000 */
+            lowest_shipping_koinu: string | null;
+            photo_count: number;
+            photos: components["schemas"]["ListingDetailPhoto"][];
+            /**
+             * @description Auction: the start price (current price once bids exist); fixed price: the price.
+             * @example 150000000
+             */
+            price_koinu: string | null;
+            /** Format: date-time */
+            published_at: string | null;
+            quantity_available: number;
+            /** Format: uuid */
+            seller_id: string;
+            /** @description `""` until listing-service has heard of the seller. */
+            seller_username: string;
+            seller_view: components["schemas"]["ListingSellerView"] | null;
+            shipping_options: components["schemas"]["ShippingOption"][];
+            /** Format: date-time */
+            starts_at: string | null;
+            status: components["schemas"]["StatusEnum"];
+            thumbnail_url: string | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description +1 on every change; keep the highest. */
+            version: number;
+        };
+        ListingDetailPhoto: {
+            /** Format: uuid */
+            id: string;
+            position: number;
+            state: string;
+            urls: components["schemas"]["ListingPhotoUrls"];
+        };
+        ListingFeedPage: {
+            data: components["schemas"]["ListingSnapshot"][];
+            has_more: boolean;
+            /** @description null on the last page. */
+            next_cursor: string | null;
+        };
+        ListingFees: {
+            final_value_fee_bps: number;
+            /** @example 150000000 */
+            insertion_fee_koinu: string;
+            summary: string;
+        };
+        /** @description A listing's fields as the seller writes them; every one optional until publishing. */
+        ListingInputRequest: {
+            /**
+             * @description Auction only; at least the start price and the reserve.
+             * @example 150000000
+             */
+            buy_it_now_koinu?: string | null;
+            /** @description A leaf category's id (GET categories). */
+            category_id?: string | null;
+            condition?: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Plain text. */
+            description?: string;
+            duration_days?: (components["schemas"]["DurationDaysEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * Format: date-time
+             * @description Instead of a duration: 1 hour to 10 days (fixed price 30) after the start.
+             */
+            end_time?: string | null;
+            /**
+             * @description Default `auction`.
+             *
+             *     * `auction` - auction
+             *     * `fixed_price` - fixed_price
+             */
+            format?: components["schemas"]["FormatEnum"];
+            item_specifics?: components["schemas"]["ItemSpecificInputRequest"][];
+            local_pickup?: boolean;
+            location?: components["schemas"]["LocationInputRequest"];
+            /**
+             * @description Fixed price only.
+             * @example 150000000
+             */
+            price_koinu?: string | null;
+            /** @description Fixed price; an auction sells 1. */
+            quantity?: number;
+            /**
+             * @description Auction only; hidden from buyers; at least the start price.
+             * @example 150000000
+             */
+            reserve_price_koinu?: string | null;
+            /**
+             * Format: date-time
+             * @description Start later: in the future, at most 30 days ahead.
+             */
+            scheduled_start_at?: string | null;
+            shipping_options?: components["schemas"]["ShippingOptionInputRequest"][];
+            /**
+             * @description Auction only.
+             * @example 150000000
+             */
+            start_price_koinu?: string | null;
+            title?: string;
+        };
+        ListingPhotoUrls: {
+            display: string | null;
+            original: string;
+            thumb: string | null;
+        };
+        /** @description Only the seller sees this. */
+        ListingSellerView: {
+            duration_days: number | null;
+            end_reason: components["schemas"]["EndReasonEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            end_time: string | null;
+            /** @description What a draft still needs before it can be published. */
+            missing_for_publish: components["schemas"]["MissingForPublishEnum"][];
+            quantity: number;
+            quantity_sold: number;
+            /**
+             * @description The hidden reserve.
+             * @example 150000000
+             */
+            reserve_price_koinu: string | null;
+            /** Format: date-time */
+            scheduled_start_at: string | null;
+            /** @description Views by others (counted within a minute or so). */
+            view_count: number;
+            /** @description Members watching the listing. */
+            watch_count: number;
+            /** Format: date-time */
+            withdrawn_at: string | null;
+            /** @description Why staff took the listing down (empty otherwise). */
+            withdrawn_reason: string;
+        };
         ListingsIndex: {
             docs_url: string;
             openapi_url: string;
             service: string;
             version: string;
+        };
+        /** @description A listing's public state: the same object the `listing.*` events carry (never the reserve). */
+        ListingSnapshot: {
+            bid_count: number;
+            /** @example 150000000 */
+            buy_it_now_koinu: string | null;
+            /** @description The leaf category; `""` on a draft without one. */
+            category_id: string;
+            category_names: string[];
+            category_path: string[];
+            condition: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            ends_at: string | null;
+            format: components["schemas"]["FormatEnum"];
+            has_reserve: boolean;
+            item_specifics: components["schemas"]["ItemSpecific"][];
+            /** Format: uuid */
+            listing_id: string;
+            local_pickup: boolean;
+            location: components["schemas"]["ItemLocation"];
+            /** @example 150000000 */
+            lowest_shipping_koinu: string | null;
+            photo_count: number;
+            /**
+             * @description Auction: the start price (current price once bids exist); fixed price: the price.
+             * @example 150000000
+             */
+            price_koinu: string | null;
+            /** Format: date-time */
+            published_at: string | null;
+            quantity_available: number;
+            /** Format: uuid */
+            seller_id: string;
+            /** @description `""` until listing-service has heard of the seller. */
+            seller_username: string;
+            shipping_options: components["schemas"]["ShippingOption"][];
+            /** Format: date-time */
+            starts_at: string | null;
+            status: components["schemas"]["StatusEnum"];
+            thumbnail_url: string | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description +1 on every change; keep the highest. */
+            version: number;
+        };
+        LocationInputRequest: {
+            city?: string;
+            /** @description ISO 3166-1 alpha-2. */
+            country?: string;
+            postal_code?: string;
+        };
+        /**
+         * @description * `title` - title
+         *     * `description` - description
+         *     * `category_id` - category_id
+         *     * `condition` - condition
+         *     * `price` - price
+         *     * `duration_days` - duration_days
+         *     * `shipping_options` - shipping_options
+         *     * `location` - location
+         * @enum {string}
+         */
+        MissingForPublishEnum: "title" | "description" | "category_id" | "condition" | "price" | "duration_days" | "shipping_options" | "location";
+        /** @enum {unknown} */
+        NullEnum: null;
+        PaginatedListingSnapshotList: {
+            data: components["schemas"]["ListingSnapshot"][];
+            /** @description Whether more items exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
+        PaginatedSellerListingList: {
+            data: components["schemas"]["SellerListing"][];
+            /** @description Whether more items exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
+        PaginatedWatchlistItemList: {
+            data: components["schemas"]["WatchlistItem"][];
+            /** @description Whether more items exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
+        /** @description A listing's fields as the seller writes them; every one optional until publishing. */
+        PatchedListingInputRequest: {
+            /**
+             * @description Auction only; at least the start price and the reserve.
+             * @example 150000000
+             */
+            buy_it_now_koinu?: string | null;
+            /** @description A leaf category's id (GET categories). */
+            category_id?: string | null;
+            condition?: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Plain text. */
+            description?: string;
+            duration_days?: (components["schemas"]["DurationDaysEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * Format: date-time
+             * @description Instead of a duration: 1 hour to 10 days (fixed price 30) after the start.
+             */
+            end_time?: string | null;
+            /**
+             * @description Default `auction`.
+             *
+             *     * `auction` - auction
+             *     * `fixed_price` - fixed_price
+             */
+            format?: components["schemas"]["FormatEnum"];
+            item_specifics?: components["schemas"]["ItemSpecificInputRequest"][];
+            local_pickup?: boolean;
+            location?: components["schemas"]["LocationInputRequest"];
+            /**
+             * @description Fixed price only.
+             * @example 150000000
+             */
+            price_koinu?: string | null;
+            /** @description Fixed price; an auction sells 1. */
+            quantity?: number;
+            /**
+             * @description Auction only; hidden from buyers; at least the start price.
+             * @example 150000000
+             */
+            reserve_price_koinu?: string | null;
+            /**
+             * Format: date-time
+             * @description Start later: in the future, at most 30 days ahead.
+             */
+            scheduled_start_at?: string | null;
+            shipping_options?: components["schemas"]["ShippingOptionInputRequest"][];
+            /**
+             * @description Auction only.
+             * @example 150000000
+             */
+            start_price_koinu?: string | null;
+            title?: string;
+        };
+        Photo: {
+            /** @description Of the original, in pixels. */
+            height: number;
+            /** Format: uuid */
+            id: string;
+            position: number;
+            /**
+             * @description `processing` until the thumbnail and display sizes are made, then `ready`.
+             *
+             *     * `processing` - processing
+             *     * `ready` - ready
+             *     * `failed` - failed
+             */
+            state: components["schemas"]["StateEnum"];
+            urls: components["schemas"]["PhotoUrls"];
+            /** @description Of the original, in pixels. */
+            width: number;
+        };
+        PhotoList: {
+            data: components["schemas"]["Photo"][];
+        };
+        PhotoOrderRequest: {
+            /** @description Every photo of the listing, once each, in the new order. */
+            photo_ids: string[];
+        };
+        PhotoUploadRequest: {
+            /**
+             * Format: binary
+             * @description One JPEG, PNG or WebP image (recognised by its content), at most 10 MiB, 40 million pixels, at least 200 px on its shorter side.
+             */
+            file: string;
+        };
+        PhotoUrls: {
+            /** @description Longest side 1600 px; null while processing. */
+            display: string | null;
+            /** @description The upload, upright, without EXIF or any metadata. */
+            original: string;
+            /** @description Longest side 320 px; null while processing. */
+            thumb: string | null;
+        };
+        /** @description A listing's public state: the same object the `listing.*` events carry (never the reserve). */
+        SellerListing: {
+            bid_count: number;
+            /** @example 150000000 */
+            buy_it_now_koinu: string | null;
+            /** @description The leaf category; `""` on a draft without one. */
+            category_id: string;
+            category_names: string[];
+            category_path: string[];
+            condition: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            ends_at: string | null;
+            format: components["schemas"]["FormatEnum"];
+            has_reserve: boolean;
+            item_specifics: components["schemas"]["ItemSpecific"][];
+            /** Format: uuid */
+            listing_id: string;
+            local_pickup: boolean;
+            location: components["schemas"]["ItemLocation"];
+            /** @example 150000000 */
+            lowest_shipping_koinu: string | null;
+            photo_count: number;
+            /**
+             * @description Auction: the start price (current price once bids exist); fixed price: the price.
+             * @example 150000000
+             */
+            price_koinu: string | null;
+            /** Format: date-time */
+            published_at: string | null;
+            quantity_available: number;
+            /** Format: uuid */
+            seller_id: string;
+            /** @description `""` until listing-service has heard of the seller. */
+            seller_username: string;
+            seller_view: components["schemas"]["ListingSellerView"];
+            shipping_options: components["schemas"]["ShippingOption"][];
+            /** Format: date-time */
+            starts_at: string | null;
+            status: components["schemas"]["StatusEnum"];
+            thumbnail_url: string | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description +1 on every change; keep the highest. */
+            version: number;
+        };
+        ShippingOption: {
+            /** @example 150000000 */
+            price_koinu: string;
+            service: string;
+            /** @description ISO 3166-1 alpha-2 codes, or `["WORLDWIDE"]`. */
+            ships_to: string[];
+        };
+        ShippingOptionInputRequest: {
+            /**
+             * @description 0 for free shipping.
+             * @example 150000000
+             */
+            price_koinu: string;
+            /** @description e.g. `Standard post` */
+            service: string;
+            /** @description ISO 3166-1 alpha-2 country codes, or `["WORLDWIDE"]` alone. */
+            ships_to: string[];
+        };
+        /**
+         * @description * `processing` - processing
+         *     * `ready` - ready
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        StateEnum: "processing" | "ready" | "failed";
+        /**
+         * @description * `draft` - draft
+         *     * `scheduled` - scheduled
+         *     * `active` - active
+         *     * `ended` - ended
+         *     * `sold` - sold
+         *     * `cancelled` - cancelled
+         *     * `withdrawn` - withdrawn
+         * @enum {string}
+         */
+        StatusEnum: "draft" | "scheduled" | "active" | "ended" | "sold" | "cancelled" | "withdrawn";
+        Watching: {
+            /** Format: uuid */
+            listing_id: string;
+            watching: boolean;
+        };
+        WatchlistItem: {
+            /**
+             * Format: uuid
+             * @description The listing's id (the cursor of this list).
+             */
+            id: string;
+            listing: components["schemas"]["ListingSnapshot"];
+            /** Format: date-time */
+            watched_at: string;
+        };
+        WithdrawInputRequest: {
+            /** @description Shown to the seller on their listing. */
+            reason: string;
         };
     };
     responses: never;
@@ -69,6 +921,1283 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListingsIndex"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingDetail"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing, or not one you can see (`listing_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedListingInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingDetail"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The listing is someone else's (`not_listing_seller`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing, or not one you can see (`listing_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The listing's state does not allow this change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingDetail"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The listing is someone else's (`not_listing_seller`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing, or not one you can see (`listing_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a draft or scheduled (`listing_not_cancellable`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingDetail"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The listing is someone else's (`not_listing_seller`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing, or not one you can see (`listing_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not active (`listing_not_active`) or an auction with bids (`auction_has_bids`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_photo_upload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retrying the same file with the same key returns the photo the first request added (`Idempotent-Replayed: true`); another file with that key is refused with 422. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PhotoUploadRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Photo"];
+                };
+            };
+            /** @description Invalid input, or an Idempotency-Key that is not 1 to 255 printable characters (`invalid_idempotency_key`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller is not the listing's seller. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing (or a draft of another seller). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The listing has 12 photos, or can no longer be changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_photo_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhotoList"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_photo_reorder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhotoOrderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhotoList"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingDetail"];
+                };
+            };
+            /** @description The draft is incomplete or its times break the rules. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The listing is someone else's (`not_listing_seller`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing, or not one you can see (`listing_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a draft (`listing_not_draft`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_watch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watching"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your own listing (`own_listing`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The listing has ended (`listing_not_watchable`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_unwatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingDetail"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such listing, or not one you can see (`listing_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Already withdrawn or cancelled (`listing_not_withdrawable`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryTree"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key and the same JSON body replay the first response (`Idempotent-Replayed: true`); the key is kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ListingInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingDetail"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still running (`idempotency_request_in_progress`); retry shortly. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_feed: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the last page. */
+                cursor?: string;
+                /** @description Listings per page. */
+                limit?: number;
+                /** @description The id of the last listing you have. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingFeedPage"];
+                };
+            };
+            /** @description Invalid cursor or limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_fees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingFees"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listings_mine: {
+        parameters: {
+            query?: {
+                /** @description Return the items before the listing with this id (previous page). */
+                ending_before?: string;
+                /** @description Number of items to return (1 to 100). */
+                limit?: number;
+                /** @description Return the items after the listing with this id (next page). */
+                starting_after?: string;
+                /** @description Only listings in this state. */
+                status?: "active" | "cancelled" | "draft" | "ended" | "scheduled" | "sold" | "withdrawn";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSellerListingList"];
+                };
+            };
+            /** @description Invalid cursor, limit or filter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listing_photo_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                photo_id: string;
+                size: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description The ETag in `If-None-Match` is this file's. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such photo or size, or the size is still being made. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    seller_listings: {
+        parameters: {
+            query?: {
+                /** @description Return the items before the listing with this id (previous page). */
+                ending_before?: string;
+                /** @description Number of items to return (1 to 100). */
+                limit?: number;
+                /** @description Return the items after the listing with this id (next page). */
+                starting_after?: string;
+                /** @description Which ones. */
+                status?: "active" | "ended" | "sold";
+            };
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedListingSnapshotList"];
+                };
+            };
+            /** @description Invalid cursor, limit or filter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a seller id (a UUID). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    watchlist_list: {
+        parameters: {
+            query?: {
+                /** @description Return the items before the listing with this id (previous page). */
+                ending_before?: string;
+                /** @description Number of items to return (1 to 100). */
+                limit?: number;
+                /** @description Return the items after the listing with this id (next page). */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWatchlistItemList"];
+                };
+            };
+            /** @description Invalid cursor, limit or filter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */

@@ -24,10 +24,357 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search/listings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search active listings: text, filters, facets (first page), sorts, cursor paging.
+         * @description Pages follow `next_cursor` up to the first 10,000 results (400 `paging_too_deep` beyond).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    buy_it_now?: boolean;
+                    /** @description A category id: the category and everything under it. */
+                    category?: string;
+                    condition?: ("new" | "like_new" | "very_good" | "good" | "acceptable" | "for_parts")[];
+                    /** @description next_cursor of the previous page. */
+                    cursor?: string;
+                    /** @description 1h, 1d, 7d, or a number of minutes (at most 43200). */
+                    ending_within?: string;
+                    format?: "auction" | "fixed_price";
+                    limit?: number;
+                    location_country?: string;
+                    /** @description Highest price in DOGE. */
+                    price_max?: string;
+                    /** @description Lowest price in DOGE, e.g. 1.5. */
+                    price_min?: string;
+                    /** @description Words to find (stemmed, accent-folded, typo-tolerant, synonyms). */
+                    q?: string;
+                    /** @description Username. */
+                    seller?: string;
+                    /** @description Country code; listings shipping worldwide match every country. */
+                    ships_to?: string;
+                    sort?: "best_match" | "ending_soonest" | "newly_listed" | "price_shipping_lowest" | "price_shipping_highest" | "most_bids";
+                    /** @description active (default: started, not ended), ended or sold. */
+                    status?: "active" | "ended" | "sold";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchPageOut"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/saved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's saved searches, newest first. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedSearchListOut"];
+                    };
+                };
+                /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a search: the user is told (event `search.matched`) when a new listing matches it. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SavedSearchIn"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedSearchOut"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Too many saved searches. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The request body is not `application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/saved/{saved_search_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                saved_search_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of your saved searches. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    saved_search_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description No such saved search of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search-box suggestions: listing titles and categories starting with the typed words. */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuggestOut"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        CategoryCountOut: {
+            count?: number;
+            id?: string;
+            name?: string;
+        };
+        CountOut: {
+            count?: number;
+        };
         ErrorDetail: {
             code: string;
             message: string;
@@ -37,14 +384,151 @@ export type components = {
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        FacetsOut: {
+            buy_it_now?: components["schemas"]["CountOut"];
+            categories?: components["schemas"]["CategoryCountOut"][];
+            conditions?: components["schemas"]["ValueCountOut"][];
+            formats?: components["schemas"]["ValueCountOut"][];
+            price_bands?: components["schemas"]["PriceBandOut"][];
+        };
+        LocationOut: {
+            city?: string | null;
+            country?: string | null;
+        };
+        PriceBandOut: {
+            count?: number;
+            key?: string;
+            /**
+             * @description Exclusive upper bound.
+             * @example 150000000
+             */
+            max_koinu?: string | null;
+            /** @example 150000000 */
+            min_koinu?: string | null;
+        };
+        SavedSearchFiltersOut: {
+            buy_it_now?: boolean;
+            category?: string;
+            conditions?: string[];
+            ending_within_minutes?: number;
+            format?: string;
+            location_country?: string;
+            /** @example 150000000 */
+            price_max_koinu?: string;
+            /** @example 150000000 */
+            price_min_koinu?: string;
+            q?: string;
+            seller?: string;
+            ships_to?: string;
+            status?: string;
+        };
+        SavedSearchIn: {
+            buy_it_now?: boolean;
+            /** @description A category id: the category and everything under it. */
+            category?: string;
+            condition?: ("new" | "like_new" | "very_good" | "good" | "acceptable" | "for_parts")[];
+            /** @description 1h, 1d, 7d, or a number of minutes (at most 43200). */
+            ending_within?: string;
+            /** @enum {string} */
+            format?: "auction" | "fixed_price";
+            location_country?: string;
+            name: string;
+            /** @description Highest price in DOGE. */
+            price_max?: string;
+            /** @description Lowest price in DOGE, e.g. 1.5. */
+            price_min?: string;
+            /** @description Words to find (stemmed, accent-folded, typo-tolerant, synonyms). */
+            q?: string;
+            /** @description Username. */
+            seller?: string;
+            /** @description Country code; listings shipping worldwide match every country. */
+            ships_to?: string;
+            /**
+             * @description active (default: started, not ended), ended or sold.
+             * @enum {string}
+             */
+            status?: "active" | "ended" | "sold";
+        };
+        SavedSearchListOut: {
+            data?: components["schemas"]["SavedSearchOut"][];
+            has_more?: boolean;
+        };
+        SavedSearchOut: {
+            created_at?: string;
+            filters?: components["schemas"]["SavedSearchFiltersOut"];
+            id?: string;
+            name?: string;
+        };
         SearchIndex: {
             docs_url: string;
             openapi_url: string;
             service: string;
             version: string;
         };
+        SearchPageOut: {
+            data?: components["schemas"]["SearchResultOut"][];
+            /** @description First page only. */
+            facets?: components["schemas"]["FacetsOut"] | (Record<string, never> | null);
+            has_more?: boolean;
+            next_cursor?: string | null;
+            /** @description Every listing that matches. */
+            total?: number;
+        };
+        SearchResultOut: {
+            bid_count?: number;
+            /** @example 150000000 */
+            buy_it_now_koinu?: string | null;
+            category_id?: string | null;
+            category_names?: string[];
+            category_path?: string[];
+            condition?: string | null;
+            /** @description A snippet of the description, HTML-escaped, matches in <mark>. */
+            description_html?: string;
+            ends_at?: string | null;
+            format?: string | null;
+            has_buy_it_now?: boolean;
+            has_reserve?: boolean;
+            listing_id?: string;
+            local_pickup?: boolean;
+            location?: components["schemas"]["LocationOut"];
+            /** @example 150000000 */
+            lowest_shipping_koinu?: string | null;
+            /** @example 150000000 */
+            price_koinu?: string | null;
+            published_at?: string | null;
+            seller_username?: string;
+            starts_at?: string | null;
+            status?: string;
+            thumbnail_url?: string | null;
+            title?: string;
+            /** @description The title, HTML-escaped, with matched words in <mark>...</mark>. */
+            title_html?: string;
+            /**
+             * @description Price plus the cheapest shipping.
+             * @example 150000000
+             */
+            total_koinu?: string | null;
+        };
+        SuggestOut: {
+            categories?: components["schemas"]["CategoryCountOut"][];
+            titles?: string[];
+        };
+        ValueCountOut: {
+            count?: number;
+            value?: string;
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Bad Request */
+        BAD_REQUEST: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
