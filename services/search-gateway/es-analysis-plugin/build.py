@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("build.py: no Elasticsearch distribution found; pass --es-home or set ES_HOME")
     installed_jar = args.es_home / "plugins" / NAME / f"{NAME}.jar"
     if args.install and args.if_stale and installed_jar.exists():
-        newest_source = max(path.stat().st_mtime for path in [Path(__file__), *(HERE / "src").rglob("*.java")])
+        newest_source = max(
+            path.stat().st_mtime for path in [Path(__file__), *(HERE / "src").rglob("*.java")]
+        )
         if installed_jar.stat().st_mtime >= newest_source:
             print(f"{NAME}: installed and up to date")
             return 0

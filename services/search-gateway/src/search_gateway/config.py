@@ -12,6 +12,12 @@ SERVICE = "search-gateway"
 LISTING_SERVICE_DEV_URL = "http://127.0.0.1:8001"
 
 
+def listing_service_url() -> str:
+    """listing-service inside the platform, whose public feed the rebuild reads (only the rebuild
+    command needs it, so the web and worker processes start without it)."""
+    return env_str("LISTING_SERVICE_URL", dev_default=LISTING_SERVICE_DEV_URL)
+
+
 def load_config() -> dict[str, Any]:
     """This service's own `app.config` entries (the shared ones come from create_service_app)."""
     return {
@@ -24,6 +30,4 @@ def load_config() -> dict[str, Any]:
         "SEARCH_CACHE_TTL_S": env_int("SEARCH_CACHE_TTL_S", default=5),
         # This service's Redis db 7.
         "REDIS_URL": env_str("REDIS_URL", dev_default=dev_url("redis", name="7")),
-        # listing-service inside the platform: the rebuild reads its public feed.
-        "LISTING_SERVICE_URL": env_str("LISTING_SERVICE_URL", dev_default=LISTING_SERVICE_DEV_URL),
     }

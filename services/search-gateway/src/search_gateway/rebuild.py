@@ -22,7 +22,7 @@ import requests
 from elasticsearch.helpers import streaming_bulk
 
 from dbay_common.logging import configure_logging
-from search_gateway.config import SERVICE, load_config
+from search_gateway.config import SERVICE, listing_service_url, load_config
 from search_gateway.store import SearchIndex, listing_document, search_index
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config()
     configure_logging(service=SERVICE, level="INFO")
     result = listing_index_rebuild(
-        index=search_index(config), pages=lambda: feed_pages(config["LISTING_SERVICE_URL"])
+        index=search_index(config), pages=lambda: feed_pages(listing_service_url())
     )
     print(
         f"rebuilt {result['index']} with {result['documents']} listings in {result['seconds']} s; "
