@@ -117,9 +117,9 @@ def test_a_draft_tells_its_seller_what_is_missing(api, seller_id):
         "error": {
             "type": "invalid_request",
             "code": "listing_incomplete",
-            "message": "The listing cannot be published yet. It still needs a description, a category, the item's "
-            "condition, a price, a duration or an end time, a shipping option or local pickup, the item's location "
-            "(country and city or postal code).",
+            "message": "The listing cannot be published yet. It still needs a description, a category, "
+            "the item's condition, a price, a duration or an end time, a shipping option or local pickup, "
+            "the item's location (country and city or postal code).",
             "param": "description",
         }
     }

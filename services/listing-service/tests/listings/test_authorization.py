@@ -1,4 +1,4 @@
-"""Who may call what: every listing endpoint × (the seller, another member, nobody, staff) → status.
+"""Who may call what: every listing endpoint by caller (the seller, another member, nobody, staff) → status.
 
 Each cell starts from a fresh listing in the state the row names, so one caller's success never
 changes what the next caller meets.
