@@ -139,7 +139,10 @@ def listing_published_publish(listing: Listing) -> Event:
     return publish("listing.published", ListingPublishedV1(**_snapshot(listing)))
 
 
-def listing_ended_publish(listing: Listing, *, reason: str) -> Event:
+EndReasonName = Literal["duration_elapsed", "ended_by_seller", "sold_out"]
+
+
+def listing_ended_publish(listing: Listing, *, reason: EndReasonName) -> Event:
     return publish("listing.ended", ListingEndedV1(**_snapshot(listing), reason=reason))
 
 

@@ -29,13 +29,14 @@ class Category(models.Model):
     form offers for this category (a seller may add others).
     """
 
-    id = models.CharField(primary_key=True, max_length=120)
-    parent = models.ForeignKey(
+    id: models.CharField = models.CharField(primary_key=True, max_length=120)
+    parent_id: str | None
+    parent: models.ForeignKey = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    name = models.CharField(max_length=80)
-    position = models.PositiveSmallIntegerField(default=0)
-    suggested_specifics = models.JSONField(default=list, blank=True)
+    name: models.CharField = models.CharField(max_length=80)
+    position: models.PositiveSmallIntegerField = models.PositiveSmallIntegerField(default=0)
+    suggested_specifics: models.JSONField = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("position", "id")
@@ -54,10 +55,10 @@ class Seller(models.Model):
     """listing-service's copy of a member's public names, from ``user.registered`` and
     ``user.profile_updated``."""
 
-    user_id = models.UUIDField(primary_key=True)
-    username = models.CharField(max_length=30)
-    display_name = models.CharField(max_length=100, blank=True, default="")
-    updated_at = models.DateTimeField(default=timezone.now)
+    user_id: models.UUIDField = models.UUIDField(primary_key=True)
+    username: models.CharField = models.CharField(max_length=30)
+    display_name: models.CharField = models.CharField(max_length=100, blank=True, default="")
+    updated_at: models.DateTimeField = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.username
@@ -110,51 +111,62 @@ class Listing(models.Model):
     Condition = ListingCondition
     EndReason = ListingEndReason
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    seller_id = models.UUIDField()
-    status = models.CharField(max_length=16, choices=ListingStatus.choices, default=ListingStatus.DRAFT)
-    version = models.PositiveIntegerField(default=1)
+    id: models.UUIDField = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    seller_id: models.UUIDField = models.UUIDField()
+    status: models.CharField = models.CharField(
+        max_length=16, choices=ListingStatus.choices, default=ListingStatus.DRAFT
+    )
+    version: models.PositiveIntegerField = models.PositiveIntegerField(default=1)
 
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, default="")
-    description = models.TextField(blank=True, default="")
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    condition = models.CharField(max_length=16, choices=ListingCondition.choices, blank=True, default="")
+    title: models.CharField = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, default="")
+    description: models.TextField = models.TextField(blank=True, default="")
+    category_id: str | None
+    category: models.ForeignKey = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    condition: models.CharField = models.CharField(
+        max_length=16, choices=ListingCondition.choices, blank=True, default=""
+    )
     # [{"name": str, "value": str}, ...]
-    item_specifics = models.JSONField(default=list, blank=True)
+    item_specifics: models.JSONField = models.JSONField(default=list, blank=True)
 
-    format = models.CharField(max_length=16, choices=ListingFormat.choices, default=ListingFormat.AUCTION)
-    start_price_koinu = models.BigIntegerField(null=True, blank=True)
-    reserve_price_koinu = models.BigIntegerField(null=True, blank=True)
-    buy_it_now_koinu = models.BigIntegerField(null=True, blank=True)
-    price_koinu = models.BigIntegerField(null=True, blank=True)
-    quantity = models.PositiveIntegerField(default=1)
-    quantity_sold = models.PositiveIntegerField(default=0)
+    format: models.CharField = models.CharField(
+        max_length=16, choices=ListingFormat.choices, default=ListingFormat.AUCTION
+    )
+    start_price_koinu: models.BigIntegerField = models.BigIntegerField(null=True, blank=True)
+    reserve_price_koinu: models.BigIntegerField = models.BigIntegerField(null=True, blank=True)
+    buy_it_now_koinu: models.BigIntegerField = models.BigIntegerField(null=True, blank=True)
+    price_koinu: models.BigIntegerField = models.BigIntegerField(null=True, blank=True)
+    quantity: models.PositiveIntegerField = models.PositiveIntegerField(default=1)
+    quantity_sold: models.PositiveIntegerField = models.PositiveIntegerField(default=0)
 
-    duration_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    requested_ends_at = models.DateTimeField(null=True, blank=True)
-    scheduled_start_at = models.DateTimeField(null=True, blank=True)
+    duration_days: models.PositiveSmallIntegerField = models.PositiveSmallIntegerField(null=True, blank=True)
+    requested_ends_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    scheduled_start_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
 
     # [{"service": str, "price_koinu": int, "ships_to": [alpha-2 | "WORLDWIDE", ...]}, ...]
-    shipping_options = models.JSONField(default=list, blank=True)
-    local_pickup = models.BooleanField(default=False)
-    location_country = models.CharField(max_length=2, blank=True, default="")
-    location_postal_code = models.CharField(max_length=16, blank=True, default="")
-    location_city = models.CharField(max_length=80, blank=True, default="")
+    shipping_options: models.JSONField = models.JSONField(default=list, blank=True)
+    local_pickup: models.BooleanField = models.BooleanField(default=False)
+    location_country: models.CharField = models.CharField(max_length=2, blank=True, default="")
+    location_postal_code: models.CharField = models.CharField(max_length=16, blank=True, default="")
+    location_city: models.CharField = models.CharField(max_length=80, blank=True, default="")
 
-    bid_count = models.PositiveIntegerField(default=0)
-    watch_count = models.PositiveIntegerField(default=0)
-    view_count = models.PositiveBigIntegerField(default=0)
+    bid_count: models.PositiveIntegerField = models.PositiveIntegerField(default=0)
+    watch_count: models.PositiveIntegerField = models.PositiveIntegerField(default=0)
+    view_count: models.PositiveBigIntegerField = models.PositiveBigIntegerField(default=0)
 
-    starts_at = models.DateTimeField(null=True, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=20, choices=ListingEndReason.choices, blank=True, default="")
-    withdrawn_reason = models.TextField(blank=True, default="")
-    withdrawn_by = models.UUIDField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    starts_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    ends_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    published_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    ended_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    end_reason: models.CharField = models.CharField(
+        max_length=20, choices=ListingEndReason.choices, blank=True, default=""
+    )
+    withdrawn_reason: models.TextField = models.TextField(blank=True, default="")
+    withdrawn_by: models.UUIDField = models.UUIDField(null=True, blank=True)
+    withdrawn_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    created_at: models.DateTimeField = models.DateTimeField(default=timezone.now)
+    updated_at: models.DateTimeField = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -273,10 +285,11 @@ class Listing(models.Model):
 class Watch(models.Model):
     """A user watches a listing. One row per (user, listing); ``Listing.watch_count`` counts them."""
 
-    id = models.BigAutoField(primary_key=True)
-    user_id = models.UUIDField()
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="watches")
-    created_at = models.DateTimeField(default=timezone.now)
+    id: models.BigAutoField = models.BigAutoField(primary_key=True)
+    user_id: models.UUIDField = models.UUIDField()
+    listing_id: uuid.UUID
+    listing: models.ForeignKey = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="watches")
+    created_at: models.DateTimeField = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user_id", "listing"], name="watch_user_listing_uniq")]

@@ -71,7 +71,7 @@ class ListingInput(serializers.Serializer[Any]):
         max_length=120, required=False, allow_null=True, help_text="A leaf category's id (GET categories)."
     )
     condition = serializers.ChoiceField(choices=[*ListingCondition.values, ""], required=False)
-    item_specifics = ItemSpecificInput(many=True, required=False, max_length=policy.ITEM_SPECIFICS_MAX)
+    item_specifics = ItemSpecificInput(many=True, required=False, max_length=policy.ITEM_SPECIFICS_MAX)  # type: ignore[call-arg]
     format = serializers.ChoiceField(
         choices=ListingFormat.values, required=False, help_text="Default `auction`."
     )
@@ -100,7 +100,7 @@ class ListingInput(serializers.Serializer[Any]):
     scheduled_start_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Start later: in the future, at most 30 days ahead."
     )
-    shipping_options = ShippingOptionInput(many=True, required=False, max_length=policy.SHIPPING_OPTIONS_MAX)
+    shipping_options = ShippingOptionInput(many=True, required=False, max_length=policy.SHIPPING_OPTIONS_MAX)  # type: ignore[call-arg]
     local_pickup = serializers.BooleanField(required=False)
     location = LocationInput(required=False)
 

@@ -84,7 +84,7 @@ def listing_end_early(*, listing_id: uuid.UUID, seller_id: uuid.UUID, now: datet
     if listing.starts_at is not None and now > listing.starts_at:
         listing.ends_at = now  # the listing's time now says when it really ended
     listing_record_change(listing, fields=["status", "end_reason", "ended_at", "ends_at"], now=now)
-    events.listing_ended_publish(listing, reason=ListingEndReason.ENDED_BY_SELLER)
+    events.listing_ended_publish(listing, reason="ended_by_seller")
     return listing
 
 
@@ -180,7 +180,7 @@ def _run_due(*, status: str, time_field: str, now: datetime | None, batch_size: 
                 else:
                     _end(listing, reason=ListingEndReason.DURATION_ELAPSED, now=moment)
                     listing_record_change(listing, fields=["status", "end_reason", "ended_at"], now=moment)
-                    events.listing_ended_publish(listing, reason=ListingEndReason.DURATION_ELAPSED)
+                    events.listing_ended_publish(listing, reason="duration_elapsed")
         done += len(batch)
         if len(batch) < batch_size:
             return done
