@@ -223,11 +223,22 @@ def test_a_retry_with_the_same_key_returns_the_same_photo(as_seller, listing, up
 # -- who may ------------------------------------------------------------------------------------------------
 
 
-def test_anonymous_callers_get_401(listing, upload):
-    response = upload(APIClient(), listing.id, image_bytes())
+def test_anonymous_callers_get_401(as_seller, listing, upload):
+    photo_id = upload(as_seller, listing.id, image_bytes()).json()["id"]
+    anonymous = APIClient()
 
-    assert response.status_code == 401
-    assert Photo.objects.count() == 0
+    responses = [
+        upload(anonymous, listing.id, image_bytes()),
+        anonymous.put(
+            f"/api/v1/listings/{listing.id}/photos/order", {"photo_ids": [photo_id]}, format="json"
+        ),
+        anonymous.delete(f"/api/v1/listings/{listing.id}/photos/{photo_id}"),
+    ]
+
+    assert [(response.status_code, error(response)["type"]) for response in responses] == [
+        (401, "authentication_error")
+    ] * 3
+    assert Photo.objects.count() == 1
 
 
 def test_another_user_gets_403_on_a_published_listing_and_404_on_a_draft(

@@ -169,3 +169,19 @@ def test_renditions_have_exact_pixel_sizes(original_size, thumb, display):
         image = opened(rendition.content)
         assert image.format == "JPEG" and rendition.content_type == "image/jpeg"
         assert image.size == (rendition.width, rendition.height)
+
+
+def test_an_embedded_colour_profile_is_applied_then_dropped():
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    source = Image.new("RGB", (300, 300), (90, 160, 30))
+    buffer = io.BytesIO()
+    source.save(buffer, "JPEG", icc_profile=profile, quality=95)
+    assert "icc_profile" in opened(buffer.getvalue()).info
+
+    stored = opened(photo_original_prepare(buffer.getvalue()).content)
+
+    assert "icc_profile" not in stored.info
+    red, green, blue = stored.convert("RGB").getpixel((150, 150))
+    assert abs(red - 90) <= 4 and abs(green - 160) <= 4 and abs(blue - 30) <= 4
