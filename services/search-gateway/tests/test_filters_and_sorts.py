@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+
+from dbay_common.testing.plugin import delete_es_indices
+from search_gateway import create_app
+from search_gateway.config import load_config
+from search_gateway.services import listing_index_snapshot
+from search_gateway.store import search_index
 
 from .factories import DOGE, NOW, ids, iso, snapshot
 
@@ -23,8 +30,18 @@ LENSES = {
 }
 
 
-@pytest.fixture
-def catalogue(put: Callable[..., None]) -> dict[str, dict[str, Any]]:
+@pytest.fixture(scope="module")
+def catalogue_prefix(elasticsearch_url: str) -> Iterator[str]:
+    """One index set for the whole module: its listings are only read."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}-"
+    try:
+        yield f"{prefix}listings"
+    finally:
+        delete_es_indices(elasticsearch_url, prefix)
+
+
+@pytest.fixture(scope="module")
+def catalogue(catalogue_prefix: str) -> dict[str, dict[str, Any]]:
     """Five active listings that differ in every filtered field, plus hidden ones."""
     listings = {
         "a": snapshot(
@@ -90,8 +107,27 @@ def catalogue(put: Callable[..., None]) -> dict[str, dict[str, Any]]:
         snapshot(title="Alpha draft", status="draft"),
         snapshot(title="Alpha withdrawn", status="withdrawn"),
     ]
-    put(*listings.values(), *hidden)
+    config = {**load_config(), "ELASTICSEARCH_INDEX_PREFIX": catalogue_prefix}
+    for listing in [*listings.values(), *hidden]:
+        listing_index_snapshot(config=config, snapshot=listing)
+    index = search_index(config)
+    index.client.indices.refresh(index=index.alias)
     return listings
+
+
+@pytest.fixture
+def catalogue_client(catalogue: dict[str, dict[str, Any]], catalogue_prefix: str) -> FlaskClient:
+    return create_app({"ELASTICSEARCH_INDEX_PREFIX": catalogue_prefix, "SEARCH_CACHE_TTL_S": 0}).test_client()
+
+
+@pytest.fixture
+def catalogue_search(catalogue_client: FlaskClient) -> Callable[..., Any]:
+    def search(**params: Any) -> Any:
+        response = catalogue_client.get("/api/v1/search/listings", query_string=params)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return search
 
 
 def names(body: dict[str, Any], catalogue: dict[str, dict[str, Any]]) -> list[str]:
@@ -127,17 +163,17 @@ def names(body: dict[str, Any], catalogue: dict[str, dict[str, Any]]) -> list[st
 )
 def test_each_filter(
     catalogue: dict[str, dict[str, Any]],
-    search: Callable[..., Any],
+    catalogue_search: Callable[..., Any],
     params: dict[str, str],
     expected: list[str],
 ) -> None:
-    assert sorted(names(search(**params), catalogue)) == expected
+    assert sorted(names(catalogue_search(**params), catalogue)) == expected
 
 
 def test_status_ended_shows_ended_listings_only(
-    catalogue: dict[str, dict[str, Any]], search: Callable[..., Any]
+    catalogue: dict[str, dict[str, Any]], catalogue_search: Callable[..., Any]
 ) -> None:
-    assert [item["title"] for item in search(status="ended")["data"]] == ["Alpha ended"]
+    assert [item["title"] for item in catalogue_search(status="ended")["data"]] == ["Alpha ended"]
 
 
 @pytest.mark.parametrize(
@@ -151,9 +187,9 @@ def test_status_ended_shows_ended_listings_only(
     ],
 )
 def test_each_sort(
-    catalogue: dict[str, dict[str, Any]], search: Callable[..., Any], sort: str, expected: list[str]
+    catalogue: dict[str, dict[str, Any]], catalogue_search: Callable[..., Any], sort: str, expected: list[str]
 ) -> None:
-    assert names(search(sort=sort), catalogue) == expected
+    assert names(catalogue_search(sort=sort), catalogue) == expected
 
 
 def test_best_match_ranks_title_matches_first(put: Callable[..., None], search: Callable[..., Any]) -> None:
@@ -164,8 +200,10 @@ def test_best_match_ranks_title_matches_first(put: Callable[..., None], search: 
     assert ids(search(q="tripod")) == [in_title["listing_id"], in_description["listing_id"]]
 
 
-def test_facets_count_every_match(catalogue: dict[str, dict[str, Any]], search: Callable[..., Any]) -> None:
-    facets = search()["facets"]
+def test_facets_count_every_match(
+    catalogue: dict[str, dict[str, Any]], catalogue_search: Callable[..., Any]
+) -> None:
+    facets = catalogue_search()["facets"]
 
     assert facets["categories"] == [
         {"id": "cameras-photo", "name": "Cameras & Photo", "count": 3},
@@ -195,16 +233,16 @@ def test_facets_count_every_match(catalogue: dict[str, dict[str, Any]], search: 
         "count": 1,
     }
     assert facets["buy_it_now"] == {"count": 4}
-    assert search(category="cameras-photo")["facets"]["formats"] == [
+    assert catalogue_search(category="cameras-photo")["facets"]["formats"] == [
         {"value": "auction", "count": 2},
         {"value": "fixed_price", "count": 1},
     ]
 
 
 def test_result_carries_amounts_as_koinu_strings(
-    catalogue: dict[str, dict[str, Any]], search: Callable[..., Any]
+    catalogue: dict[str, dict[str, Any]], catalogue_search: Callable[..., Any]
 ) -> None:
-    [result] = search(q="alpha")["data"]
+    [result] = catalogue_search(q="alpha")["data"]
 
     assert result["price_koinu"] == str(5 * DOGE)
     assert result["buy_it_now_koinu"] == str(50 * DOGE)
@@ -216,11 +254,11 @@ def test_result_carries_amounts_as_koinu_strings(
 
 
 def test_cursor_pages_through_every_result_once(
-    catalogue: dict[str, dict[str, Any]], search: Callable[..., Any]
+    catalogue: dict[str, dict[str, Any]], catalogue_search: Callable[..., Any]
 ) -> None:
-    first = search(sort="price_shipping_lowest", limit=2)
-    second = search(sort="price_shipping_lowest", limit=2, cursor=first["next_cursor"])
-    third = search(sort="price_shipping_lowest", limit=2, cursor=second["next_cursor"])
+    first = catalogue_search(sort="price_shipping_lowest", limit=2)
+    second = catalogue_search(sort="price_shipping_lowest", limit=2, cursor=first["next_cursor"])
+    third = catalogue_search(sort="price_shipping_lowest", limit=2, cursor=second["next_cursor"])
 
     assert [names(page, catalogue) for page in (first, second, third)] == [["b", "a"], ["c", "d"], ["e"]]
     assert [page["has_more"] for page in (first, second, third)] == [True, True, False]
@@ -231,13 +269,13 @@ def test_cursor_pages_through_every_result_once(
 
 
 def test_best_match_pages_with_equal_scores(
-    catalogue: dict[str, dict[str, Any]], search: Callable[..., Any]
+    catalogue: dict[str, dict[str, Any]], catalogue_search: Callable[..., Any]
 ) -> None:
     seen: list[str] = []
-    body = search(limit=2)
+    body = catalogue_search(limit=2)
     seen += ids(body)
     while body["next_cursor"]:
-        body = search(limit=2, cursor=body["next_cursor"])
+        body = catalogue_search(limit=2, cursor=body["next_cursor"])
         seen += ids(body)
 
     assert sorted(seen) == sorted(listing["listing_id"] for listing in catalogue.values())
@@ -281,12 +319,13 @@ def test_bad_input_is_a_400_in_the_error_shape(
     assert "elasticsearch" not in error["message"].lower()
 
 
-def test_a_cursor_of_another_sort_is_refused(catalogue: dict[str, Any], client: FlaskClient) -> None:
-    first = client.get(
+def test_a_cursor_of_another_sort_is_refused(catalogue_client: FlaskClient) -> None:
+    first = catalogue_client.get(
         "/api/v1/search/listings", query_string={"limit": 2, "sort": "newly_listed"}
     ).get_json()
+    assert first["next_cursor"]
 
-    response = client.get(
+    response = catalogue_client.get(
         "/api/v1/search/listings",
         query_string={"limit": 2, "sort": "most_bids", "cursor": first["next_cursor"]},
     )
