@@ -40,6 +40,31 @@ const MESSAGES: Readonly<Record<string, string>> = {
   withdrawal_not_awaiting_approval: t('apiErrorMessages.withdrawalNotAwaiting'),
   withdrawal_not_found: t('apiErrorMessages.withdrawalNotFound'),
   account_not_found: t('apiErrorMessages.accountNotFound'),
+  // listing-service: the sell form, photos and the seller's actions
+  photo_type_unsupported: t('apiErrorMessages.photoTypeUnsupported'),
+  photo_too_small: t('apiErrorMessages.photoTooSmall'),
+  photo_too_many_pixels: t('apiErrorMessages.photoTooManyPixels'),
+  photo_unreadable: t('apiErrorMessages.photoUnreadable'),
+  photo_limit_reached: t('apiErrorMessages.photoLimitReached'),
+  photo_order_mismatch: t('apiErrorMessages.photoOrderMismatch'),
+  listing_not_editable: t('apiErrorMessages.listingNotEditable'),
+  field_locked_after_start: t('apiErrorMessages.fieldLockedAfterStart'),
+  auction_has_bids: t('apiErrorMessages.auctionHasBids'),
+  listing_not_draft: t('apiErrorMessages.listingNotDraft'),
+  listing_not_active: t('apiErrorMessages.listingNotActive'),
+  listing_not_cancellable: t('apiErrorMessages.listingNotCancellable'),
+  listing_not_found: t('apiErrorMessages.listingNotFound'),
+  unknown_category: t('apiErrorMessages.unknownCategory'),
+  category_not_leaf: t('apiErrorMessages.categoryNotLeaf'),
+  reserve_below_start_price: t('apiErrorMessages.reserveBelowStartPrice'),
+  buy_it_now_below_start_price: t('apiErrorMessages.buyItNowBelowStartPrice'),
+  buy_it_now_below_reserve: t('apiErrorMessages.buyItNowBelowReserve'),
+  scheduled_start_in_past: t('apiErrorMessages.scheduledStartInPast'),
+  scheduled_start_too_far: t('apiErrorMessages.scheduledStartTooFar'),
+  end_time_too_soon: t('apiErrorMessages.endTimeTooSoon'),
+  end_time_too_late: t('apiErrorMessages.endTimeTooLate'),
+  duration_and_end_time: t('apiErrorMessages.durationAndEndTime'),
+  field_not_for_format: t('apiErrorMessages.fieldNotForFormat'),
 }
 
 /** The sentence to show for `error`. */
@@ -104,15 +129,12 @@ export function formErrorsFrom<Field extends string>(
 /** "30 seconds", "1 minute", "5 minutes", "2 hours". */
 export function formatWait(seconds: number): string {
   if (seconds < 60) {
-    const whole = Math.max(1, Math.ceil(seconds))
-    return `${whole} ${whole === 1 ? 'second' : 'seconds'}`
+    return t('apiErrorMessages.seconds', Math.max(1, Math.ceil(seconds)))
   }
   if (seconds < 3600) {
-    const minutes = Math.ceil(seconds / 60)
-    return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`
+    return t('apiErrorMessages.minutes', Math.ceil(seconds / 60))
   }
-  const hours = Math.ceil(seconds / 3600)
-  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`
+  return t('apiErrorMessages.hours', Math.ceil(seconds / 3600))
 }
 
 function rateLimitedMessage(retryAfterSeconds: number | null): string {
@@ -131,7 +153,7 @@ function belowDustMessage(serverMessage: string): string {
   const minimum = /minimum withdrawal is (\d+) koinu/.exec(serverMessage)?.[1]
   return minimum === undefined
     ? lead
-    : `${lead} The smallest withdrawal is ${formatDoge(BigInt(minimum), { withSymbol: true })}.`
+    : `${lead} ${t('apiErrorMessages.smallestWithdrawal', { minimum: formatDoge(BigInt(minimum), { withSymbol: true }) })}`
 }
 
 /** "...would exceed your daily limit of 10000000000000 koinu (250000000 koinu left in the last 24 hours)." */
@@ -161,7 +183,7 @@ function accountLockedMessage(error: ApiError): string {
     return serverMessage === '' ? lead : `${lead} ${serverMessage}`
   }
   const when = isSameLocalDay(unlockAt, new Date()) ? formatTime(unlockAt) : formatDateTime(unlockAt)
-  return `${lead} You can try again after ${when}.`
+  return `${lead} ${t('apiErrorMessages.tryAgainAfter', { when })}`
 }
 
 function accountUnlockTime(error: ApiError): Date | null {

@@ -11,6 +11,7 @@ import { z } from 'zod'
 
 import { t } from '@/i18n'
 import { DOGE_DECIMALS, InvalidAmountError, MAX_BALANCE_KOINU, parseDogeInput } from '@/lib/money'
+import { PASSWORD_MIN_LENGTH } from '@/lib/passwordStrength'
 
 // The gateway's Content-Security-Policy has no 'unsafe-eval': zod must not compile parsers with
 // new Function (it would also log a CSP violation just by probing for it).
@@ -28,7 +29,14 @@ const email = requiredText('forms.email.required')
 
 const password = z.string().min(1, message('forms.password.required'))
 
-const newPassword = z.string().min(1, message('forms.newPassword.required'))
+/**
+ * A password being chosen: user-service's minimum length, checked with the other fields. The rule
+ * itself is stated once, under the field (PasswordStrengthHint); the error only says it is not met.
+ */
+const passwordChosen = (requiredKey: MessageKey) =>
+  z.string().min(1, message(requiredKey)).min(PASSWORD_MIN_LENGTH, message('forms.password.tooShort'))
+
+const newPassword = passwordChosen('forms.newPassword.required')
 
 /** A 6-digit authenticator code, spaces and dashes ignored. */
 const totpCode = z
@@ -42,7 +50,7 @@ export const registerSchema = z.object({
     .min(3, message('forms.username.length'))
     .max(30, message('forms.username.length'))
     .regex(/^[A-Za-z0-9_]+$/, message('forms.username.characters')),
-  password,
+  password: passwordChosen('forms.password.required'),
 })
 
 export const signInSchema = z.object({

@@ -15,7 +15,12 @@ export interface PasswordStrength {
   tip: string | null
 }
 
-export const PASSWORD_MIN_LENGTH = 8
+/**
+ * user-service's minimum (its PASSWORD_MIN_LENGTH): the one length rule, stated once under the
+ * field (PasswordStrengthHint) and checked with the form's other fields (lib/formSchemas.ts).
+ */
+export const PASSWORD_MIN_LENGTH = 10
+/** From this length a password scores a point more; a hint, never stated as a rule. */
 export const PASSWORD_GOOD_LENGTH = 12
 
 const LABELS = [t('passwordStrength.tooShort'), t('passwordStrength.weak'), t('passwordStrength.fair'), t('passwordStrength.good'), t('passwordStrength.strong')] as const
@@ -56,11 +61,8 @@ export function passwordStrength(
   }
   const length = [...password].length
   if (length < PASSWORD_MIN_LENGTH) {
-    return {
-      score: 0,
-      label: LABELS[0],
-      tip: t('passwordStrength.useAtLeastCharacters', { PASSWORD_MIN_LENGTH, PASSWORD_GOOD_LENGTH }),
-    }
+    // The minimum is already stated under the field: no tip repeating it.
+    return { score: 0, label: LABELS[0], tip: null }
   }
 
   const lowered = password.toLowerCase()

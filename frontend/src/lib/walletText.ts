@@ -69,9 +69,9 @@ export function transferTitle(transfer: WalletTransfer): string {
     case 'pending':
       return label
     case 'post_pending':
-      return `${label} · paid from hold`
+      return t('walletText.paidFromHold', { label })
     case 'void_pending':
-      return transfer.reason === 'expired' ? label : `${label} · released`
+      return transfer.reason === 'expired' ? label : t('walletText.releasedFromHold', { label })
     case 'single':
       return label
   }

@@ -34,12 +34,17 @@ describe('registerSchema', () => {
     expect(firstMessages(registerSchema.safeParse({ email: 'alice@', username: 'al', password: 'x' }))).toEqual({
       email: 'Enter an email address like name@example.com.',
       username: 'Usernames are 3 to 30 characters long.',
+      password: 'This password is too short.',
     })
-    expect(registerSchema.parse({ email: ' alice@example.test ', username: ' alice_1 ', password: ' pw ' })).toEqual({
+    expect(registerSchema.parse({ email: ' alice@example.test ', username: ' alice_1 ', password: ' 9-characters ' })).toEqual({
       email: 'alice@example.test',
       username: 'alice_1',
-      password: ' pw ',
+      password: ' 9-characters ',
     })
+    expect(firstMessages(registerSchema.safeParse({ email: 'a@b.test', username: 'alice', password: '123456789' }))).toEqual({
+      password: 'This password is too short.',
+    })
+    expect(registerSchema.safeParse({ email: 'a@b.test', username: 'alice', password: '1234567890' }).success).toBe(true)
   })
 })
 
@@ -47,9 +52,12 @@ describe('changePasswordSchema', () => {
   it('puts "different" on the second new password', () => {
     expect(
       firstMessages(
-        changePasswordSchema.safeParse({ current_password: 'a', new_password: 'b', new_password_again: 'c' }),
+        changePasswordSchema.safeParse({ current_password: 'a', new_password: 'River-table-9', new_password_again: 'River-table-8' }),
       ),
     ).toEqual({ new_password_again: 'The two passwords are different.' })
+    expect(
+      firstMessages(changePasswordSchema.safeParse({ current_password: 'a', new_password: 'short', new_password_again: 'short' })),
+    ).toEqual({ new_password: 'This password is too short.' })
   })
 })
 

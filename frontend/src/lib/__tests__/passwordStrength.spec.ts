@@ -7,12 +7,9 @@ describe('passwordStrength', () => {
     expect(passwordStrength('')).toEqual({ score: 0, label: '', tip: null })
   })
 
-  it('calls anything under 8 characters too short', () => {
-    expect(passwordStrength('Ab1!xyz')).toEqual({
-      score: 0,
-      label: 'Too short',
-      tip: 'Use at least 8 characters; 12 or more is better.',
-    })
+  it('calls anything under 10 characters (user-service’s minimum) too short, without repeating the rule', () => {
+    expect(passwordStrength('Ab1!xyz-9')).toEqual({ score: 0, label: 'Too short', tip: null })
+    expect(passwordStrength('Ab1!xyz-90').label).not.toBe('Too short')
   })
 
   it.each(['password123', 'Qwerty!2024', 'mydogecoinwallet', '123456789a'])(

@@ -9,7 +9,7 @@ import {
   jsonResponse,
   type FakeApi,
 } from '@/__tests__/fakeApi'
-import { alertTexts, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
+import { alertTexts, blockText, fieldByLabel, fieldError, mountPage, typeInto } from '@/__tests__/mountPage'
 
 import RegisterView from '../RegisterView.vue'
 
@@ -51,7 +51,10 @@ describe('RegisterView', () => {
     expect(password.getAttribute('autocomplete')).toBe('new-password')
     expect(password.getAttribute('aria-describedby')).toContain('register-password-strength')
 
-    await typeInto(page.wrapper, 'Password', 'password1')
+    expect(page.wrapper.get('#register-password-strength').text()).toBe(
+      'Use at least 10 characters. A few unrelated words make a strong, memorable password.',
+    )
+    await typeInto(page.wrapper, 'Password', 'password123')
     expect(page.wrapper.get('#register-password-strength [aria-live]').text()).toBe(
       'Strength: Weak. Avoid common words and sequences, and your username or email.',
     )
@@ -162,6 +165,27 @@ describe('RegisterView: checks before sending', () => {
     expect(fieldError(fieldByLabel(page.wrapper, 'Username'))).toBe('Use only letters, digits and underscores.')
     expect(fieldError(fieldByLabel(page.wrapper, 'Password'))).toBe('Enter your password.')
     expect(document.activeElement).toBe(email)
+    expect(api.requestsTo('POST /api/v1/user/auth/register')).toEqual([])
+    page.wrapper.unmount()
+  })
+
+  it('says a short password is too short together with the other problems, the minimum stated once', async () => {
+    const page = await mountPage(RegisterView, { path: '/register' })
+    await typeInto(page.wrapper, 'Email', 'alice@')
+    await typeInto(page.wrapper, 'Password', 'Short-9')
+
+    await page.wrapper.get('form').trigger('submit')
+    await flushPromises()
+
+    expect(fieldError(fieldByLabel(page.wrapper, 'Email'))).toBe('Enter an email address like name@example.com.')
+    expect(fieldError(fieldByLabel(page.wrapper, 'Username'))).toBe('Choose a username.')
+    const password = fieldByLabel(page.wrapper, 'Password')
+    expect(fieldError(password)).toBe('This password is too short.')
+    expect(password.getAttribute('aria-describedby')).toContain('register-password-strength')
+    expect(blockText(page.wrapper.get('#register-password-strength').element)).toBe(
+      'Use at least 10 characters. A few unrelated words make a strong, memorable password. Strength: Too short.',
+    )
+    expect(page.wrapper.text().match(/\d+ characters/g)).toEqual(['10 characters'])
     expect(api.requestsTo('POST /api/v1/user/auth/register')).toEqual([])
     page.wrapper.unmount()
   })
