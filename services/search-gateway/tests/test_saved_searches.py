@@ -13,6 +13,7 @@ from dbay_common.events.envelope import Event
 from dbay_common.transports.base import build_publisher_from_env
 from search_gateway import worker
 from search_gateway.services import MAX_SAVED_SEARCHES
+from search_gateway.store import listing_document
 
 from .factories import DOGE, listing_event, snapshot
 
@@ -176,6 +177,30 @@ def test_a_scheduled_listing_matches_when_it_starts(
     build_publisher_from_env().publish([listing_event("listing.updated", started)])
     worker.run(max_batches=1, block_ms=200)
     build_publisher_from_env().publish([listing_event("listing.updated", {**started, "version": 3})])
+    worker.run(max_batches=1, block_ms=200)
+
+    assert [
+        event.data["saved_search_id"] for event in matched_events(events_redis, event_bus_env.stream)
+    ] == [saved["id"]]
+
+
+def test_a_redelivery_after_a_crash_before_matching_still_announces_once(
+    client: FlaskClient,
+    auth: Callable[[str], dict[str, str]],
+    user_id: str,
+    event_bus_env: Any,
+    events_redis: Any,
+    index: Any,
+) -> None:
+    saved = save(client, auth(user_id), name="Clocks", q="clock")
+    listing = snapshot(title="Carriage clock")
+    # The first delivery wrote the listing, then the process died before matching.
+    index.put_listing(listing_document(listing), refresh=True)
+    event = listing_event("listing.published", listing)
+
+    build_publisher_from_env().publish([event])
+    worker.run(max_batches=1, block_ms=200)
+    build_publisher_from_env().publish([event])
     worker.run(max_batches=1, block_ms=200)
 
     assert [

@@ -53,7 +53,10 @@ def listing_index_snapshot(
         )
         match_saved_searches = became_active and not document["is_tombstone"]
         stored = index.put_listing(document, refresh=match_saved_searches)
-    if stored and match_saved_searches:
+    if match_saved_searches:
+        # Also when the write was refused as not newer: a redelivery after a crash between the write
+        # and the matching must still match (the guards keep each announcement single), and a
+        # listing superseded meanwhile (ended, withdrawn) fails every query's visibility filter.
         saved_search_match_listing(index=index, document=document)
     return stored
 
