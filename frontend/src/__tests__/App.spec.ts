@@ -124,8 +124,16 @@ describe('App layout', () => {
     ).toBe('shiba plush')
   })
 
+  it('asks a signed-out visitor of /sell to sign in to sell', async () => {
+    const app = await mountAppAt('/sell')
+
+    expect(headingText(app)).toBe('Sell on dBay')
+    expect(app.get('main').text()).toContain('Sign in to sell')
+    expect(app.get('main a[href="/sign-in?next=/sell"]').text()).toBe('Sign in')
+    expect(document.title).toBe('Sell · dBay')
+  })
+
   it.each([
-    ['/sell', 'Sell on dBay', 'Sell · dBay'],
     ['/messages', 'Messages', 'Messages · dBay'],
   ])('shows %s as a coming-soon page', async (path, heading, title) => {
     const app = await mountAppAt(path)

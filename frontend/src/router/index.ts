@@ -71,6 +71,19 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: t('index.sell') },
   },
   {
+    path: '/sell/:id',
+    name: 'sell-edit',
+    component: () => import('@/views/SellEditView.vue'),
+    props: true,
+    meta: { title: t('index.sellEdit'), requiresAuth: true },
+  },
+  {
+    path: '/my-listings',
+    name: 'my-listings',
+    component: () => import('@/views/MyListingsView.vue'),
+    meta: { title: t('index.myListings'), requiresAuth: true },
+  },
+  {
     path: '/wallet',
     name: 'wallet',
     component: () => import('@/views/WalletView.vue'),

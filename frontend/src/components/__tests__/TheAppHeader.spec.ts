@@ -107,6 +107,7 @@ describe('TheAppHeader', () => {
       menu.findAll('a, button').map((item) => [item.text(), item.attributes('href') ?? 'button']),
     ).toEqual([
       ['Account', '/account'],
+      ['My listings', '/my-listings'],
       ['Seller profile', '/sellers/alice'],
       ['Sign out', 'button'],
     ])
@@ -211,6 +212,7 @@ describe('TheAppHeader', () => {
       'Messages',
       'Signed in as alice',
       'Account',
+      'My listings',
       'Sign out',
     ])
   })
@@ -227,6 +229,7 @@ describe('TheAppHeader', () => {
         .map((item) => [item.text(), item.attributes('href') ?? 'button']),
     ).toEqual([
       ['Account', '/account'],
+      ['My listings', '/my-listings'],
       ['Seller profile', '/sellers/alice'],
       ['Staff', '/staff'],
       ['Sign out', 'button'],
@@ -240,6 +243,7 @@ describe('TheAppHeader', () => {
       'Messages',
       'Signed in as alice',
       'Account',
+      'My listings',
       'Staff',
       'Sign out',
     ])
