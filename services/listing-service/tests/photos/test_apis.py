@@ -385,3 +385,22 @@ def test_unknown_photos_and_sizes_are_404(as_seller, listing, upload):
 
     assert (unknown_size.status_code, error(unknown_size)["code"]) == (404, "photo_size_unknown")
     assert (unknown_photo.status_code, error(unknown_photo)["code"]) == (404, "photo_not_found")
+
+
+def test_a_photo_store_that_cannot_write_or_read_answers_503(settings, tmp_path, as_seller, listing, upload):
+    photo_id = upload(as_seller, listing.id, image_bytes()).json()["id"]
+    not_a_folder = tmp_path / "not-a-folder"
+    not_a_folder.write_bytes(b"")
+    settings.PHOTO_STORAGE_DIR = str(not_a_folder)
+
+    refused = upload(as_seller, listing.id, image_bytes())
+    unreadable = APIClient().get(f"/api/v1/listings/photos/{photo_id}/original")
+
+    for response in (refused, unreadable):
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        assert (
+            error(response)["message"]
+            == "Photos cannot be stored or read right now; try again in a few seconds."
+        )
+    assert Photo.objects.count() == 1

@@ -154,7 +154,7 @@ def photo_add(
         )
     except BaseException:
         if not Photo.objects.filter(id=photo_id).exists():
-            storage.delete([key])
+            _blobs_delete([key])
         raise
 
 
@@ -227,7 +227,7 @@ def photos_import(*, listing_id: uuid.UUID, seller_id: uuid.UUID, photos: list[P
                 storage.put(keys[-1], rendition.content, rendition.content_type)
         return _photos_insert_ready(listing_id=listing_id, seller_id=seller_id, rows=rows)
     except BaseException:
-        storage.delete(keys)
+        _blobs_delete(keys)
         raise
 
 

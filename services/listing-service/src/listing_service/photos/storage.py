@@ -17,11 +17,19 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
+from dbay_common.request_body import StoreUnavailable
+
 _KEY = re.compile(r"^[0-9a-f-]{36}/[a-z]+\.[a-z]+$")
 
 
 class PhotoBlobMissing(Exception):  # noqa: N818 - a lookup miss, not an API error
     """The key has no blob (never written, or deleted)."""
+
+
+class PhotoStoreUnavailable(StoreUnavailable):
+    """The photo store did not answer or refused a write: 503 with ``Retry-After``, never a 500."""
+
+    default_message = "Photos cannot be stored or read right now; try again in a few seconds."
 
 
 class PhotoStorage(Protocol):
@@ -50,14 +58,19 @@ class FilesystemPhotoStorage:
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        except OSError as error:
+            raise PhotoStoreUnavailable() from error
         try:
             with os.fdopen(descriptor, "wb") as file:
                 file.write(content)
             os.replace(temporary, path)
-        except BaseException:
+        except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise PhotoStoreUnavailable() from error
             raise
 
     def get(self, key: str) -> bytes:
@@ -65,12 +78,17 @@ class FilesystemPhotoStorage:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             raise PhotoBlobMissing(key) from None
+        except OSError as error:
+            raise PhotoStoreUnavailable() from error
 
     def delete(self, keys: list[str]) -> None:
         folders = set()
         for key in keys:
             path = self._path(key)
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:
+                raise PhotoStoreUnavailable() from error
             folders.add(path.parent)
         for folder in folders:
             # Not empty (another size still there) or already gone: either way nothing to do.
@@ -99,28 +117,43 @@ class S3PhotoStorage:
         return f"{self.prefix}{_checked(key)}"
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
-        self.client.put_object(
-            Bucket=self.bucket,
-            Key=self._key(key),
-            Body=content,
-            ContentType=content_type,
-            CacheControl="public, max-age=31536000, immutable",
-        )
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=content,
+                ContentType=content_type,
+                CacheControl="public, max-age=31536000, immutable",
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise PhotoStoreUnavailable() from error
 
     def get(self, key: str) -> bytes:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            body: bytes = response["Body"].read()
         except self.client.exceptions.NoSuchKey:
             raise PhotoBlobMissing(key) from None
-        body: bytes = response["Body"].read()
+        except (BotoCoreError, ClientError) as error:
+            raise PhotoStoreUnavailable() from error
         return body
 
     def delete(self, keys: list[str]) -> None:
-        if keys:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not keys:
+            return
+        try:
             self.client.delete_objects(
                 Bucket=self.bucket,
                 Delete={"Objects": [{"Key": self._key(key)} for key in keys], "Quiet": True},
             )
+        except (BotoCoreError, ClientError) as error:
+            raise PhotoStoreUnavailable() from error
 
 
 def photo_storage() -> PhotoStorage:
