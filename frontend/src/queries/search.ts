@@ -46,7 +46,7 @@ export function useListingSearch(
   const key = () => queryKeys.search.listings(`${searchKeyText(toValue(query))}|${pageSize}`)
   const results = useQuery<SearchResultPages>({
     key,
-    enabled: options.enabled,
+    enabled: () => toValue(options.enabled ?? true),
     query: async ({ signal }) => {
       const page = await listingSearch({ ...toValue(query), limit: pageSize }, signal)
       return { items: page.data, total: page.total, facets: page.facets, nextCursor: page.has_more ? page.next_cursor : null }

@@ -1,0 +1,287 @@
+/**
+ * The buyer's journey through search, against the real listing-service and search-gateway:
+ * a seller lists an auction through the API (draft, a PNG photo made here, publish), then a
+ * buyer finds it from the header's search box (suggestion, stemmed word, a typo), narrows the
+ * results with a facet kept in the URL, opens the listing, signs in from its Watch button and
+ * finds it on the watchlist.
+ */
+import { deflateSync } from 'node:zlib'
+
+import type { APIRequestContext, Page } from '@playwright/test'
+
+import { signInWithPassword, testAccountNew, type TestAccount } from './helpers'
+import { checkA11y, expect, test } from './fixtures'
+
+/** A made-up word no other listing has: letters only, so search treats it as one word. */
+function distinctiveWord(): string {
+  const letters = 'bcdfghjkmnpqrstvwxz'
+  let tail = ''
+  for (let index = 0; index < 5; index += 1) {
+    tail += letters[Math.floor(Math.random() * letters.length)]
+  }
+  return `Zorb${tail}`
+}
+
+/** The word with one letter changed (one edit: search is typo-tolerant). */
+function typoOf(word: string): string {
+  const index = word.length - 2
+  const replacement = word[index] === 'u' ? 'o' : 'u'
+  return `${word.slice(0, index)}${replacement}${word.slice(index + 1)}`
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n
+  for (let k = 0; k < 8; k += 1) {
+    c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  }
+  return c >>> 0
+})
+
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff
+  for (const byte of bytes) {
+    crc = (CRC_TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8)
+  }
+  return (crc ^ 0xffffffff) >>> 0
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4)
+  length.writeUInt32BE(data.length)
+  const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data])
+  const crc = Buffer.alloc(4)
+  crc.writeUInt32BE(crc32(typeAndData))
+  return Buffer.concat([length, typeAndData, crc])
+}
+
+/** A 320×240 RGB PNG: a gold frame around a grey field (photos need 200 px on the short side). */
+function pngPhoto(width = 320, height = 240): Buffer {
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.writeUInt8(8, 8) // bit depth
+  header.writeUInt8(2, 9) // truecolour
+  const rows: Buffer[] = []
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3)
+    for (let x = 0; x < width; x += 1) {
+      const isFrame = x < 16 || y < 16 || x >= width - 16 || y >= height - 16
+      row.set(isFrame ? [0xe5, 0xb3, 0x2b] : [0x8a, 0x8a, 0x8a], 1 + x * 3)
+    }
+    rows.push(row)
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+/** Fails with the request, status and body when a call does not answer `expected`. */
+async function expectStatus(
+  response: Awaited<ReturnType<APIRequestContext['get']>>,
+  expected: number,
+  what: string,
+): Promise<void> {
+  if (response.status() !== expected) {
+    throw new Error(`${what}: ${response.url()} answered ${response.status()}: ${await response.text()}`)
+  }
+}
+
+/** Registers through user-service's API and signs in; resolves with an access token. */
+async function accountByApi(request: APIRequestContext, account: TestAccount): Promise<string> {
+  const registered = await request.post('/api/v1/user/auth/register', {
+    data: { email: account.email, username: account.username, password: account.password },
+    timeout: 30_000,
+  })
+  await expectStatus(registered, 202, 'register')
+  const signedIn = await request.post('/api/v1/user/auth/login', {
+    data: { login: account.username, password: account.password },
+    timeout: 30_000,
+  })
+  await expectStatus(signedIn, 200, 'sign in')
+  return ((await signedIn.json()) as { access_token: string }).access_token
+}
+
+interface PublishedListing {
+  id: string
+  title: string
+  publishedAt: number
+}
+
+/** The seller's side through listing-service: draft, one photo, publish. */
+async function listingPublishByApi(request: APIRequestContext, token: string, title: string): Promise<PublishedListing> {
+  const auth = { Authorization: `Bearer ${token}` }
+  const categories = await request.get('/api/v1/listings/categories')
+  await expectStatus(categories, 200, 'categories')
+  const tree = (await categories.json()) as { data: { id: string; children: { id: string; name: string }[] }[] }
+  const cameras = tree.data.flatMap((top) => top.children).find((leaf) => /camera/i.test(leaf.name))
+  const leaf = cameras ?? tree.data[0]?.children[0]
+  expect(leaf, 'a leaf category').toBeDefined()
+
+  const draft = await request.post('/api/v1/listings/drafts', {
+    headers: auth,
+    data: {
+      title,
+      description: 'Three film cameras from the seventies with their lenses, cleaned and tested.',
+      category_id: leaf?.id,
+      condition: 'like_new',
+      format: 'auction',
+      start_price_koinu: '1500000000',
+      buy_it_now_koinu: '9000000000',
+      duration_days: 7,
+      item_specifics: [
+        { name: 'Brand', value: 'Zorblax Optics' },
+        { name: 'Film format', value: '35 mm' },
+      ],
+      shipping_options: [{ service: 'Standard post', price_koinu: '250000000', ships_to: ['WORLDWIDE'] }],
+      local_pickup: true,
+      location: { country: 'DE', city: 'Berlin', postal_code: '10115' },
+    },
+  })
+  await expectStatus(draft, 201, 'create draft')
+  const id = ((await draft.json()) as { listing_id: string }).listing_id
+
+  const photo = await request.post(`/api/v1/listings/${id}/photos`, {
+    headers: auth,
+    multipart: { file: { name: 'cameras.png', mimeType: 'image/png', buffer: pngPhoto() } },
+  })
+  await expectStatus(photo, 201, 'upload photo')
+
+  const published = await request.post(`/api/v1/listings/${id}/publish`, { headers: auth, data: {} })
+  await expectStatus(published, 200, 'publish')
+  return { id, title, publishedAt: Date.now() }
+}
+
+const resultCard = (page: Page, title: string) => page.getByRole('article').filter({ hasText: title })
+
+test('a buyer finds a new listing by suggestion, stem and typo, filters it, opens it and watches it', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000)
+  const word = distinctiveWord()
+  const title = `${word} vintage cameras kit`
+  const seller = testAccountNew('e2e_seller')
+  const buyer = testAccountNew('e2e_buyer')
+  const sellerToken = await accountByApi(request, seller)
+  await accountByApi(request, buyer)
+  const listing = await listingPublishByApi(request, sellerToken, title)
+
+  // Indexed within 2 seconds of publishing: the results page is reloaded until it shows.
+  await page.goto('/search?q=camera&sort=newly_listed')
+  while (!(await resultCard(page, title).isVisible())) {
+    expect(Date.now() - listing.publishedAt, `"${title}" in the results for "camera" within 2 s`).toBeLessThan(2_000)
+    await page.waitForTimeout(200)
+    await page.reload()
+    await page.getByRole('status').filter({ hasText: /result/ }).first().waitFor()
+  }
+  const foundAfterMs = Date.now() - listing.publishedAt
+  console.log(`search found the listing ${foundAfterMs} ms after publishing`)
+  await checkA11y(page)
+
+  // The header's search box suggests the title as the word is typed (a listbox, arrow keys).
+  await page.goto('/')
+  await checkA11y(page)
+  const searchBox = page.getByRole('combobox', { name: 'Search listings' })
+  await searchBox.pressSequentially(word.slice(0, 6).toLowerCase(), { delay: 30 })
+  const suggestion = page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option', { name: title })
+  await expect(suggestion).toBeVisible()
+  await checkA11y(page)
+  await searchBox.press('ArrowDown')
+  await expect(searchBox).toHaveAttribute('aria-activedescendant', /.+/)
+  await searchBox.press('Escape')
+  await expect(page.getByRole('listbox', { name: 'Suggestions' })).toBeHidden()
+
+  // "camera" finds "cameras" (stemmed), from the header box.
+  await searchBox.fill('camera')
+  await searchBox.press('Enter')
+  await expect(page).toHaveURL(/\/search\?q=camera$/)
+  await page.getByLabel('Sort by').selectOption('newly_listed')
+  await expect(page).toHaveURL(/sort=newly_listed/)
+  await expect(resultCard(page, title)).toBeVisible()
+  await expect(resultCard(page, title).locator('mark').first()).toHaveText(/camera/i)
+  await checkA11y(page)
+
+  // A typo of the made-up word still finds it.
+  const typo = typoOf(word)
+  await searchBox.fill(typo)
+  await searchBox.press('Enter')
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Results for “${typo}”`)
+  await expect(resultCard(page, title)).toBeVisible()
+  await checkA11y(page)
+
+  // A facet narrows the results, lives in the URL, and the back button takes it off.
+  const likeNew = page.getByRole('checkbox', { name: /^Like new/ })
+  await likeNew.check()
+  await expect(page).toHaveURL(/condition=like_new/)
+  await expect(resultCard(page, title)).toBeVisible()
+  await expect(page.getByRole('checkbox', { name: /^Like new/ })).toBeChecked()
+  await checkA11y(page)
+  await page.goBack()
+  await expect(page).not.toHaveURL(/condition=/)
+  await expect(page.getByRole('checkbox', { name: /^Like new/ })).not.toBeChecked()
+  await expect(resultCard(page, title)).toBeVisible()
+
+  // The listing page: gallery (zoom opens and Escape closes it), details, specifics, shipping.
+  await resultCard(page, title).getByRole('link', { name: title }).click()
+  await expect(page).toHaveURL(new RegExp(`/listings/${listing.id}$`))
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title)
+  await expect(page).toHaveTitle(`${title} · dBay`)
+  const bidding = page.getByRole('region', { name: 'Bidding' })
+  await expect(bidding).toContainText('Starting bid')
+  await expect(bidding).toContainText('15')
+  await expect(bidding).toContainText('0 bids')
+  await expect(bidding).toContainText('Buy It Now price')
+  await expect(bidding).toContainText(/\d+d \d+h left/)
+  await expect(page.getByRole('region', { name: 'Seller' })).toContainText(seller.username)
+  await expect(page.getByRole('region', { name: 'Seller' })).toContainText('No ratings yet')
+  await expect(page.getByText('Brand', { exact: true })).toBeVisible()
+  await expect(page.getByText('Zorblax Optics')).toBeVisible()
+  await expect(page.getByText('Standard post')).toBeVisible()
+  await expect(page.getByText('Ships to Worldwide')).toBeVisible()
+  await expect(page.getByText('Local pickup is available.')).toBeVisible()
+  await checkA11y(page)
+
+  const enlarge = page.getByRole('button', { name: 'Enlarge photo 1 of 1' })
+  await expect(page.getByRole('img', { name: `${title}, photo 1 of 1` })).toBeVisible()
+  await enlarge.click()
+  const zoom = page.getByRole('dialog', { name: `${title}, photo 1 of 1` })
+  await expect(zoom).toBeVisible()
+  await expect(zoom.getByRole('button', { name: 'Close' })).toBeFocused()
+  await checkA11y(page)
+  await page.keyboard.press('Escape')
+  await expect(zoom).toHaveCount(0)
+  await expect(enlarge).toBeFocused()
+
+  // Watch: signed out, it asks for sign-in first and comes back to the listing.
+  await page.getByRole('button', { name: 'Watch' }).click()
+  await expect(page).toHaveURL(/\/sign-in\?next=/)
+  await signInWithPassword(page, buyer)
+  await expect(page).toHaveURL(new RegExp(`/listings/${listing.id}$`))
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title)
+  const watch = page.getByRole('button', { name: 'Watch' })
+  await expect(watch).toHaveAttribute('aria-pressed', 'false')
+  await watch.click()
+  await expect(page.getByRole('button', { name: 'Watching' })).toHaveAttribute('aria-pressed', 'true')
+  await checkA11y(page)
+
+  await page.goto('/watchlist')
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Watchlist')
+  await expect(resultCard(page, title)).toBeVisible()
+  await checkA11y(page)
+
+  // Small screens: 375 px wide, nothing wider than the screen, the search box still there.
+  await page.setViewportSize({ width: 375, height: 812 })
+  await page.goto(`/listings/${listing.id}`)
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title)
+  await expect(page.getByRole('combobox', { name: 'Search listings' })).toBeVisible()
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375)
+  await checkA11y(page)
+  await page.screenshot({ path: 'test-results/search-listing-375.png', fullPage: true })
+  await page.goto('/search?q=camera')
+  await expect(page.getByRole('button', { name: 'Filters' })).toBeVisible()
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375)
+  await checkA11y(page)
+})
