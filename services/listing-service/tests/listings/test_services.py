@@ -438,3 +438,64 @@ def test_seller_rename_republishes_their_listings(make_listing, seller_id, outbo
     assert Seller.objects.get(user_id=seller_id).display_name == "New Name"
     draft.refresh_from_db()
     assert draft.version == 1
+
+
+def test_an_ended_listing_cannot_be_edited_and_a_scheduled_one_keeps_a_start(make_listing, seller_id):
+    ended = make_listing()
+    services.listing_end_early(listing_id=ended.id, seller_id=seller_id)
+    with pytest.raises(Conflict) as refusal:
+        services.listing_update(listing_id=ended.id, seller_id=seller_id, changes={"title": "Again"})
+    assert refusal.value.code == "listing_not_editable"
+
+    start = timezone.now() + timedelta(days=1)
+    scheduled = make_listing(scheduled_start_at=start)
+    with pytest.raises(InvalidRequest) as cleared:
+        services.listing_update(
+            listing_id=scheduled.id, seller_id=seller_id, changes={"scheduled_start_at": None}
+        )
+    assert (cleared.value.code, cleared.value.param) == ("scheduled_start_required", "scheduled_start_at")
+
+    moved = services.listing_update(
+        listing_id=scheduled.id,
+        seller_id=seller_id,
+        changes={"scheduled_start_at": start + timedelta(days=1)},
+    )
+    assert (moved.starts_at, moved.ends_at) == (start + timedelta(days=1), start + timedelta(days=8))
+
+
+def test_watch_refusals(make_listing, seller_id):
+    buyer = uuid.uuid4()
+    draft = make_listing(publish=False)
+    with pytest.raises(NotFound):
+        services.listing_watch(listing_id=draft.id, user_id=buyer)
+    with pytest.raises(NotFound):
+        services.listing_unwatch(listing_id=draft.id, user_id=buyer)
+    with pytest.raises(NotFound):
+        services.listing_watch(listing_id=uuid.uuid4(), user_id=buyer)
+
+    listing = make_listing()
+    with pytest.raises(PermissionDenied) as own:
+        services.listing_watch(listing_id=listing.id, user_id=seller_id)
+    assert own.value.code == "own_listing"
+
+    assert services.listing_watch(listing_id=listing.id, user_id=buyer) is True
+    services.listing_end_early(listing_id=listing.id, seller_id=seller_id)
+    with pytest.raises(Conflict) as ended:
+        services.listing_watch(listing_id=listing.id, user_id=uuid.uuid4())
+    assert ended.value.code == "listing_not_watchable"
+    assert services.listing_unwatch(listing_id=listing.id, user_id=buyer) is True  # still removable
+    assert Listing.objects.get(id=listing.id).watch_count == 0
+    assert Listing.objects.get(id=listing.id).version == 3  # counters do not make versions
+
+
+def test_update_refuses_a_category_that_is_not_a_leaf(make_listing, seller_id):
+    draft = make_listing(publish=False)
+
+    with pytest.raises(InvalidRequest) as refusal:
+        services.listing_update(
+            listing_id=draft.id, seller_id=seller_id, changes={"category_id": "computers"}
+        )
+
+    assert (refusal.value.code, refusal.value.param) == ("category_not_leaf", "category_id")
+    draft.refresh_from_db()
+    assert (draft.category_id, draft.version) == (CATEGORY, 1)
