@@ -23,7 +23,7 @@ from elasticsearch.helpers import streaming_bulk
 
 from dbay_common.logging import configure_logging
 from search_gateway.config import SERVICE, listing_service_url, load_config
-from search_gateway.store import SearchIndex, listing_document, search_index
+from search_gateway.store import ADMIN_TIMEOUT_S, SearchIndex, listing_document, search_index
 
 logger = logging.getLogger(__name__)
 
@@ -101,26 +101,27 @@ def listing_index_rebuild(*, index: SearchIndex, pages: FeedPages) -> dict[str, 
     live alias is untouched.
     """
     index.ensure()
+    admin = index.client.options(request_timeout=ADMIN_TIMEOUT_S)
     started = time.monotonic()
     old = index.listing_indices()
     new = index.create_listing_index(aliases={index.rebuilding_alias: {}})
     try:
         # Replicas and refreshes off while filling; restored before the swap.
-        index.client.indices.put_settings(index=new, settings={"refresh_interval": "-1"})
+        admin.indices.put_settings(index=new, settings={"refresh_interval": "-1"})
         written = bulk_index(index, new, pages())
-        index.client.indices.put_settings(index=new, settings={"refresh_interval": "500ms"})
-        index.client.indices.refresh(index=new)
+        admin.indices.put_settings(index=new, settings={"refresh_interval": "500ms"})
+        admin.indices.refresh(index=new)
         actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": index.alias}} for name in old]
         actions += [
             {"add": {"index": new, "alias": index.alias}},
             {"remove": {"index": new, "alias": index.rebuilding_alias}},
         ]
-        index.client.indices.update_aliases(actions=actions)
+        admin.indices.update_aliases(actions=actions)
     except BaseException:
-        index.client.indices.delete(index=new, ignore_unavailable=True)
+        admin.indices.delete(index=new, ignore_unavailable=True)
         raise
     for name in old:
-        index.client.indices.delete(index=name, ignore_unavailable=True)
+        admin.indices.delete(index=name, ignore_unavailable=True)
     result = {
         "index": new,
         "replaced": old,

@@ -43,7 +43,9 @@ logger = logging.getLogger(__name__)
 
 #: Statuses kept as searchable documents; every other status becomes a tombstone.
 SEARCHABLE_STATUSES = frozenset({"active", "scheduled", "ended", "sold"})
-REQUEST_TIMEOUT_S = 5.0
+REQUEST_TIMEOUT_S = 10.0
+#: Creating an index and moving an alias wait for the cluster state to change: slower under load.
+ADMIN_TIMEOUT_S = 60.0
 
 
 @functools.cache
@@ -102,7 +104,7 @@ class SearchIndex:
     def create_listing_index(self, *, aliases: Mapping[str, Any] | None = None) -> str:
         """A new, empty listing index (with ``aliases`` if given); returns its name."""
         name = self.new_index_name()
-        self.client.indices.create(
+        self.client.options(request_timeout=ADMIN_TIMEOUT_S).indices.create(
             index=name,
             settings=listing_index_settings(),
             mappings=LISTING_MAPPING,
@@ -128,7 +130,7 @@ class SearchIndex:
         ):
             if not self.client.indices.exists(index=name):
                 try:
-                    self.client.indices.create(
+                    self.client.options(request_timeout=ADMIN_TIMEOUT_S).indices.create(
                         index=name,
                         settings={"number_of_shards": 1, "number_of_replicas": 0},
                         mappings=mapping,
