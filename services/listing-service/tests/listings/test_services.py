@@ -499,3 +499,24 @@ def test_update_refuses_a_category_that_is_not_a_leaf(make_listing, seller_id):
     assert (refusal.value.code, refusal.value.param) == ("category_not_leaf", "category_id")
     draft.refresh_from_db()
     assert (draft.category_id, draft.version) == (CATEGORY, 1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "param"),
+    [
+        ({"title": ""}, "title"),
+        ({"category_id": None}, "category_id"),
+        ({"condition": ""}, "condition"),
+        ({"start_price_koinu": None}, "start_price_koinu"),
+        ({"shipping_options": []}, "shipping_options"),
+        ({"location": {"country": "", "city": ""}}, "location"),
+    ],
+)
+def test_a_published_listing_stays_complete(make_listing, seller_id, changes, param):
+    listing = make_listing()
+
+    with pytest.raises(InvalidRequest) as refusal:
+        services.listing_update(listing_id=listing.id, seller_id=seller_id, changes=changes)
+
+    assert (refusal.value.code, refusal.value.param) == ("field_required", param)
+    assert Listing.objects.get(id=listing.id).version == 2

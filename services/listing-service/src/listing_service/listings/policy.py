@@ -444,3 +444,13 @@ def listing_incomplete_error(missing: list[str], *, format: str) -> InvalidReque
         code="listing_incomplete",
         param=param,
     )
+
+
+def listing_field_required_error(missing: list[str], *, format: str) -> InvalidRequest:
+    """400 ``field_required``: an edit would leave a published listing without something it needs."""
+    words = dict(PUBLISH_REQUIREMENTS)
+    price_field = "start_price_koinu" if format == ListingFormat.AUCTION else "price_koinu"
+    param = price_field if missing[0] == "price" else missing[0]
+    return InvalidRequest(
+        f"A published listing must keep {words[missing[0]]}.", code="field_required", param=param
+    )
