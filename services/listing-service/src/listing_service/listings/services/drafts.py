@@ -128,8 +128,9 @@ def listing_update(*, listing_id: uuid.UUID, seller_id: uuid.UUID, changes: Mapp
     Drafts and scheduled listings take any change; an active listing keeps its format, duration,
     end time and start time (409 ``field_locked_after_start``), and an auction with bids its prices
     (409 ``auction_has_bids``); an ended, sold, cancelled or withdrawn listing cannot be edited (409
-    ``listing_not_editable``); a published listing stays complete (400 ``field_required``). Switching the format clears the other format's prices (an auction
-    sells one item). Setting a duration clears an end time and the reverse. A scheduled listing's
+    ``listing_not_editable``); a published listing stays complete (400 ``field_required``).
+    Switching the format clears the other format's prices (an auction sells one item). Setting a
+    duration clears an end time and the reverse. A scheduled listing's
     times are planned again (``policy.listing_times_plan``). Locks the listing row; a change that
     changes nothing writes nothing and emits nothing; otherwise ``version`` + 1 and ``listing.updated``.
     """
