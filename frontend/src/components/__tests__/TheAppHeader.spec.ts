@@ -108,6 +108,7 @@ describe('TheAppHeader', () => {
     ).toEqual([
       ['Account', '/account'],
       ['My listings', '/my-listings'],
+      ['Watchlist', '/watchlist'],
       ['Seller profile', '/sellers/alice'],
       ['Sign out', 'button'],
     ])
@@ -213,6 +214,7 @@ describe('TheAppHeader', () => {
       'Signed in as alice',
       'Account',
       'My listings',
+      'Watchlist',
       'Sign out',
     ])
   })
@@ -230,6 +232,7 @@ describe('TheAppHeader', () => {
     ).toEqual([
       ['Account', '/account'],
       ['My listings', '/my-listings'],
+      ['Watchlist', '/watchlist'],
       ['Seller profile', '/sellers/alice'],
       ['Staff', '/staff'],
       ['Sign out', 'button'],
@@ -244,6 +247,7 @@ describe('TheAppHeader', () => {
       'Signed in as alice',
       'Account',
       'My listings',
+      'Watchlist',
       'Staff',
       'Sign out',
     ])
