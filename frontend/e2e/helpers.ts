@@ -52,7 +52,8 @@ export async function accountRegister(
   // Registration hashes the password with Argon2id (19 MiB, about 20 ms alone): right after the stack
   // starts, with every worker still booting on two cores, the first one can take several seconds.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email', { timeout: 30_000 })
-  await expect(page.getByRole('status').first()).toContainText(account.email)
+  // The page's own status, not a live region of the header (the search box's).
+  await expect(page.getByRole('main').getByRole('status').first()).toContainText(account.email)
   await checkA11y(page)
   return registeredAt
 }
@@ -67,8 +68,9 @@ export async function emailVerifyFromMail(page: Page, account: TestAccount, sinc
   // The link's host is whatever user-service was told the site is; the path is what matters.
   await page.goto(`${link?.pathname}${link?.search}`)
 
-  await expect(page.getByRole('status')).toContainText('Email verified')
-  await expect(page.getByRole('status')).toContainText(account.email)
+  const status = page.getByRole('main').getByRole('status')
+  await expect(status).toContainText('Email verified')
+  await expect(status).toContainText(account.email)
   await checkA11y(page)
 }
 
