@@ -25,7 +25,8 @@ def counts() -> tuple[int, int, int, int]:
 
 def seed(*arguments: str) -> str:
     out = StringIO()
-    call_command("seed_demo", *arguments, stdout=out)
+    # One worker: the listings are made on this test's connection, inside its transaction.
+    call_command("seed_demo", "--workers", "1", *arguments, stdout=out)
     return out.getvalue().strip()
 
 
@@ -66,3 +67,15 @@ def test_add_makes_more_and_the_switch_skips(settings, photo_dir: Path):
     assert seed() == "demo data: skipped (DBAY_SEED_DEMO=0)"
     assert seed("--add", "--listings", "3").startswith("demo data: 3 listings")
     assert Listing.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_threads_make_the_same_listings_as_one_thread(photo_dir: Path):
+    demo_seed(listings=8, workers=3)
+    threaded = sorted(Listing.objects.values_list("title", "category_id", "format", "condition"))
+    Listing.objects.all().delete()
+
+    demo_seed(listings=8, workers=1)
+
+    assert sorted(Listing.objects.values_list("title", "category_id", "format", "condition")) == threaded
+    assert Photo.objects.filter(state=PhotoState.READY).count() == Photo.objects.count() > 8

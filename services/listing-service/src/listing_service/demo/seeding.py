@@ -15,14 +15,16 @@ processed once, then imported into every listing that shows it.
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from listing_service.demo.catalogue import SELLERS, DemoItem, DemoSeller, demo_items
@@ -56,8 +58,14 @@ class SeedResult:
     seconds: float
 
 
-def demo_seed(*, listings: int = DEFAULT_LISTINGS, add: bool = False, seed: int = 2024) -> SeedResult:
-    """Seed the demo marketplace once (or ``add`` more listings); see the module docstring."""
+def demo_seed(
+    *, listings: int = DEFAULT_LISTINGS, add: bool = False, seed: int = 2024, workers: int = 1
+) -> SeedResult:
+    """Seed the demo marketplace once (or ``add`` more listings); see the module docstring.
+
+    ``workers`` threads create listings side by side (each with its own database connection), which
+    overlaps their waits on PostgreSQL; the listings are the same whatever the number.
+    """
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [_ADVISORY_LOCK_KEY])
@@ -68,39 +76,75 @@ def demo_seed(*, listings: int = DEFAULT_LISTINGS, add: bool = False, seed: int 
             return SeedResult(created=0, skipped=True, seconds=time.monotonic() - started)
         for seller in SELLERS:
             seller_upsert(user_id=seller.user_id, username=seller.username, display_name=seller.display_name)
-        created = _listings_create(count=listings, rng=random.Random(seed + existing))  # noqa: S311
-        return SeedResult(created=created, skipped=False, seconds=time.monotonic() - started)
+        indexes = range(existing, existing + listings)
+        _listings_create(indexes=indexes, seed=seed, workers=workers)
+        return SeedResult(created=listings, skipped=False, seconds=time.monotonic() - started)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_ADVISORY_LOCK_KEY])
 
 
 class _Pictures:
-    """Each (item, view) drawn, checked and rendered once per run."""
+    """Each (item, view) drawn, checked and rendered once per run (shared by the worker threads)."""
 
     def __init__(self) -> None:
         self._prepared: dict[tuple[str, str], PreparedPhoto] = {}
+        self._lock = threading.Lock()
 
     def get(self, item: DemoItem, view: str) -> PreparedPhoto:
         key = (item.title, view)
-        if key not in self._prepared:
-            self._prepared[key] = photo_prepare(demo_picture(item, view))
-        return self._prepared[key]
+        with self._lock:
+            prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = photo_prepare(demo_picture(item, view))
+            with self._lock:
+                prepared = self._prepared.setdefault(key, prepared)
+        return prepared
 
 
-def _listings_create(*, count: int, rng: random.Random) -> int:
+def _listings_create(*, indexes: range, seed: int, workers: int) -> None:
+    """Listing number ``index`` shows item ``index`` (in catalogue order, then picked at random) and
+    takes its choices from a generator seeded with ``(seed, index)``."""
     items = demo_items()
-    by_top: dict[str, list[DemoItem]] = {}
-    for item in items:
-        by_top.setdefault(item.top, []).append(item)
     pictures = _Pictures()
     real_now = timezone.now()
-    for index in range(count):
-        item = items[index % len(items)] if index < len(items) else rng.choice(items)
+
+    def create(index: int) -> None:
+        rng = random.Random(f"{seed}/{index}")  # noqa: S311 - picks demo data, not secrets
+        item = items[index] if index < len(items) else rng.choice(items)
         seller = next(seller for seller in SELLERS if item.top in seller.tops)
         with transaction.atomic():  # each listing whole or not at all
             _listing_create(item=item, seller=seller, rng=rng, pictures=pictures.get, real_now=real_now)
-    return count
+
+    if workers <= 1:
+        for index in indexes:
+            create(index)
+        return
+    pending: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in indexes:
+        pending.put(index)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            while not failures:
+                try:
+                    index = pending.get_nowait()
+                except queue.Empty:
+                    return
+                create(index)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    threads = [threading.Thread(target=work, name=f"seed-{number}") for number in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 def _title(item: DemoItem, rng: random.Random) -> str:

@@ -22,6 +22,9 @@ class Command(BaseCommand):
             "--listings", type=int, default=DEFAULT_LISTINGS, help=f"how many (default {DEFAULT_LISTINGS})"
         )
         parser.add_argument("--add", action="store_true", help="add that many more, even if seeded already")
+        parser.add_argument(
+            "--workers", type=int, default=4, help="threads creating listings side by side (default 4)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.DBAY_ENV == "production":
@@ -31,7 +34,9 @@ class Command(BaseCommand):
             return
         if options["listings"] < 1:
             raise CommandError("--listings must be at least 1")
-        result = demo_seed(listings=options["listings"], add=options["add"])
+        if not 1 <= options["workers"] <= 16:
+            raise CommandError("--workers must be between 1 and 16")
+        result = demo_seed(listings=options["listings"], add=options["add"], workers=options["workers"])
         if result.skipped:
             self.stdout.write("demo data: already seeded, nothing added")
             return
