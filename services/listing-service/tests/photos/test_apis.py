@@ -220,6 +220,18 @@ def test_a_retry_with_the_same_key_returns_the_same_photo(as_seller, listing, up
     assert Photo.objects.count() == 1
 
 
+def test_an_idempotency_key_must_be_1_to_255_printable_characters(as_seller, listing, upload):
+    for key in ("k" * 256, "tab\there"):
+        response = upload(as_seller, listing.id, image_bytes(), key=key)
+
+        assert response.status_code == 400
+        assert (error(response)["code"], error(response)["param"]) == (
+            "invalid_idempotency_key",
+            "Idempotency-Key",
+        )
+    assert Photo.objects.count() == 0
+
+
 # -- who may ------------------------------------------------------------------------------------------------
 
 

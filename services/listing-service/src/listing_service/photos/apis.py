@@ -22,7 +22,8 @@ from rest_framework.views import APIView
 
 from dbay_common.drf import request_user_id
 from dbay_common.drf.schema import error_responses, idempotency_key_parameter
-from dbay_common.errors import NotFound
+from dbay_common.errors import InvalidRequest, NotFound
+from dbay_common.openapi import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH
 from listing_service.photos import selectors, services
 from listing_service.photos.models import MAX_PHOTOS_PER_LISTING, PhotoState
 from listing_service.photos.selectors import SIZES, PhotoView, photos_for_listing
@@ -116,11 +117,18 @@ class PhotoUploadApi(APIView):
         upload = data.validated_data["file"]
         if upload.size > settings.PHOTO_MAX_BYTES:
             raise services.photo_too_large()  # refused before it is read into memory
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH and key.isprintable()):
+            raise InvalidRequest(
+                f"The Idempotency-Key header must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters.",
+                code="invalid_idempotency_key",
+                param=IDEMPOTENCY_HEADER,
+            )
         added = services.photo_add(
             listing_id=listing_id,
             seller_id=request_user_id(request),
             upload=upload.read(),
-            idempotency_key=request.headers.get("Idempotency-Key") or None,
+            idempotency_key=key,
         )
         response = Response(PhotoOutputSerializer(PhotoView.of(added.photo)).data, status=201)
         if added.replayed:
