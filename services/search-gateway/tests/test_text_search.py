@@ -107,3 +107,16 @@ def test_suggest_titles_and_categories(put: Callable[..., None], client: FlaskCl
     body = client.get("/api/v1/search/suggest", query_string={"q": "cam"}).get_json()
     assert body["titles"] == ["Canon EOS camera"]
     assert body["categories"] == [{"id": "cam", "name": "Camcorders", "count": 1}]
+
+
+def test_without_words_the_snippets_are_escaped_and_unmarked(
+    put: Callable[..., None], search: Callable[..., Any]
+) -> None:
+    words = " ".join(["word"] * 50)
+    listing = snapshot(title="<i>Lamp</i> & shade", description=f"<b>Bold</b> {words}")
+    put(listing)
+
+    [result] = search()["data"]
+
+    assert result["title_html"] == "&lt;i&gt;Lamp&lt;/i&gt; &amp; shade"
+    assert result["description_html"] == "&lt;b&gt;Bold&lt;/b&gt; " + " ".join(["word"] * 29)

@@ -253,6 +253,7 @@ def facet_aggregations() -> dict[str, Any]:
     }
 
 
+SNIPPET_CHARS = 160
 HIGHLIGHT = {
     "encoder": "html",  # the text around the marks is HTML-escaped: safe to render as HTML
     "pre_tags": ["<mark>"],
@@ -260,7 +261,11 @@ HIGHLIGHT = {
     "require_field_match": False,
     "fields": {
         "title": {"number_of_fragments": 0, "no_match_size": 200},
-        "description": {"fragment_size": 160, "number_of_fragments": 1, "no_match_size": 160},
+        "description": {
+            "fragment_size": SNIPPET_CHARS,
+            "number_of_fragments": 1,
+            "no_match_size": SNIPPET_CHARS,
+        },
     },
 }
 
@@ -314,8 +319,13 @@ def search_body(
         "size": limit + 1,
         "track_total_hits": True,
         "_source": SOURCE_FIELDS,
-        "highlight": HIGHLIGHT,
     }
+    if filters.q:
+        body["highlight"] = HIGHLIGHT
+    else:
+        # Nothing to mark: the snippets are cut from the source (selectors.listing_result), which
+        # spares Elasticsearch the highlighter on browsing pages.
+        body["_source"] = [*SOURCE_FIELDS, "description"]
     if page.after is not None:
         body["search_after"] = page.after
     if with_facets:

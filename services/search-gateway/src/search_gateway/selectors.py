@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from elasticsearch import NotFoundError
 from search_gateway.query import (
     DOGE,
     PRICE_BANDS_DOGE,
+    SNIPPET_CHARS,
     Page,
     SearchFilters,
     next_cursor,
@@ -19,6 +21,13 @@ from search_gateway.query import (
 from search_gateway.store import SearchIndex, store_errors
 
 SUGGESTIONS = 8
+
+
+def _snippet(text: str) -> str:
+    """The description's start, HTML-escaped, cut at a word (the highlighter's no-match fragment)."""
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return html.escape(text)
 
 
 def _koinu(value: Any) -> str | None:
@@ -42,8 +51,8 @@ def listing_result(hit: dict[str, Any]) -> dict[str, Any]:
         "listing_id": source["listing_id"],
         "status": source["status"],
         "title": source["title"],
-        "title_html": (highlight.get("title") or [""])[0],
-        "description_html": (highlight.get("description") or [""])[0],
+        "title_html": (highlight.get("title") or [html.escape(source["title"])])[0],
+        "description_html": (highlight.get("description") or [_snippet(source.get("description") or "")])[0],
         "seller_username": source.get("seller_username") or "",
         "category_id": source.get("category_id"),
         "category_path": source.get("category_path") or [],
