@@ -146,6 +146,8 @@ test('a member’s withdrawals wait for review; staff reject one with a reason a
     await expect(staffPage.getByRole('link', { name: 'Staff', exact: true })).toBeVisible()
     await staffPage.keyboard.press('Escape')
 
+    // The queue was read when staff signed in, before the member asked: read it again.
+    await staffPage.getByRole('button', { name: 'Check for new withdrawals' }).click()
     const rejected = queueRow(staffPage, rejectedAddress)
     const approved = queueRow(staffPage, approvedAddress)
     await expect(rejected).toHaveCount(1)

@@ -244,6 +244,19 @@ describe('StaffWithdrawalQueue', () => {
     expect(status()).toBe(`Rejected: Ð 25,000 to ${DESTINATION_ADDRESS}. The member has their amount and fee back.`)
   })
 
+  it('reads the queue again on request', async () => {
+    queue = []
+    await mountQueue()
+    expect(rows()).toEqual([])
+
+    queue = [staffWithdrawalWire()]
+    await button('Check for new withdrawals').trigger('click')
+    await flushPromises()
+
+    expect(api.requestsTo(QUEUE)).toHaveLength(2)
+    expect(rows().map((row) => row.id)).toEqual([WITHDRAWAL_ID])
+  })
+
   it('puts focus back on the button when the confirmation is cancelled', async () => {
     await mountQueue()
 
