@@ -6,10 +6,12 @@ import { createMemoryHistory, type Router } from 'vue-router'
 import { createAppRouter } from '@/router'
 
 import App from '../App.vue'
-import { errorResponse, installFakeApi, jsonResponse } from './fakeApi'
+import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from './fakeApi'
+import { CATEGORY_TREE_WIRE, searchHitWire, searchPageWire } from './listingFixtures'
 
 let router: Router
 let wrapper: VueWrapper | undefined
+let api: FakeApi
 
 async function mountAppAt(path: string): Promise<VueWrapper> {
   const pinia = createPinia()
@@ -33,8 +35,11 @@ beforeEach(() => {
   document.title = ''
   vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
   // Nobody is signed in: the start-up session check finds no refresh cookie.
-  installFakeApi({
+  api = installFakeApi({
     'POST /api/v1/user/auth/refresh': () => errorResponse(401, { code: 'not_authenticated' }),
+    'GET /api/v1/listings/categories': () => jsonResponse(200, CATEGORY_TREE_WIRE),
+    'GET /api/v1/search/listings': (request) =>
+      jsonResponse(200, request.url.includes('q=') ? searchPageWire([], { total: 0 }) : searchPageWire([searchHitWire()])),
     'GET /api/v1/user/sellers/alice': () =>
       jsonResponse(200, {
         username: 'alice',
@@ -80,18 +85,27 @@ describe('App layout', () => {
     ])
   })
 
-  it('shows honest coming-soon states on the home page, and no made-up prices', async () => {
+  it('shows auctions ending soon, new listings and the categories from the real APIs', async () => {
     const app = await mountAppAt('/')
 
-    const comingSoonHeadings = app
-      .findAll('section')
-      .filter((section) => section.text().includes('Coming soon'))
-      .map((section) => [section.get('h2').text(), section.get('h3').text()])
-    expect(comingSoonHeadings).toEqual([
-      ['Ending soon', 'Live auctions will appear here'],
-      ['Categories', 'Categories are on their way'],
+    expect(
+      api
+        .requestsTo('GET /api/v1/search/listings')
+        .map((request) => request.url)
+        .sort(),
+    ).toEqual([
+      '/api/v1/search/listings?format=auction&sort=ending_soonest&limit=4',
+      '/api/v1/search/listings?sort=newly_listed&limit=4',
     ])
-    expect(app.findAll('data')).toHaveLength(0)
+    expect(app.get('[aria-labelledby="ending-soon-heading"] ul article h3').text()).toBe('Zorblax vintage cameras kit')
+    expect(app.get('[aria-labelledby="new-listings-heading"] ul article h3').text()).toBe('Zorblax vintage cameras kit')
+    expect(
+      app.findAll('[aria-labelledby="categories-heading"] a').map((link) => [link.text(), link.attributes('href')]),
+    ).toEqual([
+      ['Cameras & Photo', '/browse/cameras-photo'],
+      ['Books', '/browse/books'],
+    ])
+    expect(app.text()).not.toContain('Coming soon')
   })
 
   it('opens Browse from the header, titles the page and moves focus to the new content', async () => {
@@ -107,18 +121,20 @@ describe('App layout', () => {
     expect(document.activeElement?.id).toBe('main-content')
   })
 
-  it('sends a Browse search to /search?q= and shows the query there', async () => {
+  it('sends a search from the header to /search?q= and shows the query there', async () => {
     const app = await mountAppAt('/browse')
 
     await app.get('form[role="search"] input[type="search"]').setValue('  shiba plush ')
     await app.get('form[role="search"]').trigger('submit')
     await vi.waitFor(() => {
-      expect(headingText(app)).toBe('Search')
+      expect(headingText(app)).toBe('Results for “shiba plush”')
     })
 
     expect(router.currentRoute.value.path).toBe('/search')
     expect(router.currentRoute.value.query).toEqual({ q: 'shiba plush' })
-    expect(app.text()).toContain('No results for “shiba plush” yet')
+    await vi.waitFor(() => {
+      expect(app.text()).toContain('No results for “shiba plush”')
+    })
     expect(
       (app.get('form[role="search"] input[type="search"]').element as HTMLInputElement).value,
     ).toBe('shiba plush')
