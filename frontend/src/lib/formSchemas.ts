@@ -220,20 +220,20 @@ export const sellDetailsSchema = z
   .transform((values, context) => {
     const rows = values.item_specifics
       .map((row) => ({ name: row.name.trim(), value: row.value.trim() }))
-      .filter((row) => row.name !== '' || row.value !== '')
+      // A name without a value (a suggestion left empty) is skipped, not an error.
+      .filter((row) => row.value !== '')
     const problems: string[] = []
     const seen = new Set<string>()
-    rows.forEach((row, index) => {
-      const number = index + 1
-      if (row.name === '' || row.value === '') {
-        problems.push(t('forms.sell.specificIncomplete', { number }))
+    for (const row of rows) {
+      if (row.name === '') {
+        problems.push(t('forms.sell.specificIncomplete', { value: row.value }))
       } else if (row.name.length > SELL_SPECIFIC_NAME_MAX || row.value.length > SELL_SPECIFIC_VALUE_MAX) {
-        problems.push(t('forms.sell.specificLength', { number, name: SELL_SPECIFIC_NAME_MAX, value: SELL_SPECIFIC_VALUE_MAX }))
+        problems.push(t('forms.sell.specificLength', { name: SELL_SPECIFIC_NAME_MAX, value: SELL_SPECIFIC_VALUE_MAX }))
       } else if (seen.has(row.name.toLowerCase())) {
         problems.push(t('forms.sell.specificDuplicate', { name: row.name }))
       }
       seen.add(row.name.toLowerCase())
-    })
+    }
     if (rows.length > SELL_SPECIFICS_MAX) {
       problems.push(t('forms.sell.specificsTooMany', { max: SELL_SPECIFICS_MAX }))
     }
