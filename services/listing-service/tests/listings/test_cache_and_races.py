@@ -13,9 +13,9 @@ from django.db import connection
 
 from dbay_common.django.outbox.models import OutboxEvent
 from dbay_common.errors import Conflict
-from listing_service.listings import services
+from listing_service.listings import selectors, services
 from listing_service.listings.models import Listing, Watch
-from listing_service.listings.read_cache import CATEGORY_TREE_KEY, listing_cache_key
+from listing_service.listings.read_cache import CATEGORY_TREE_KEY, listing_cache_key, listing_generation_key
 
 from .conftest import DOGE
 
@@ -49,7 +49,7 @@ def test_a_read_after_an_edit_never_answers_the_old_price(api, make_listing, sel
     listing = make_listing()
     key = listing_cache_key(listing.id)
     assert api.call("GET", f"{BASE}{listing.id}").json()["price_koinu"] == str(100 * DOGE)
-    assert cache.get(key)["price_koinu"] == str(100 * DOGE)  # served from Memcached from now on
+    assert cache.get(key)["detail"]["price_koinu"] == str(100 * DOGE)  # served from Memcached from now on
 
     edited = api.call(
         "PATCH", f"{BASE}{listing.id}", user=seller_id, body={"start_price_koinu": str(80 * DOGE)}
@@ -58,19 +58,42 @@ def test_a_read_after_an_edit_never_answers_the_old_price(api, make_listing, sel
     assert edited.status_code == 200
     assert cache.get(key) is None  # deleted once the edit committed
     assert api.call("GET", f"{BASE}{listing.id}").json()["price_koinu"] == str(80 * DOGE)
-    assert cache.get(key)["price_koinu"] == str(80 * DOGE)
+    assert cache.get(key)["detail"]["price_koinu"] == str(80 * DOGE)
 
 
 @pytest.mark.django_db
 def test_the_detail_is_served_from_the_cache(api, make_listing):
     listing = make_listing()
     api.call("GET", f"{BASE}{listing.id}")
-    cache.set(
-        listing_cache_key(listing.id), {**cache.get(listing_cache_key(listing.id)), "title": "From cache"}
-    )
+    entry = cache.get(listing_cache_key(listing.id))
+    cache.set(listing_cache_key(listing.id), {**entry, "detail": {**entry["detail"], "title": "From cache"}})
 
     assert api.call("GET", f"{BASE}{listing.id}").json()["title"] == "From cache"
     cache.delete(listing_cache_key(listing.id))
+
+
+@pytest.mark.django_db
+def test_a_copy_read_before_an_edit_committed_is_never_served(
+    api, make_listing, seller_id, django_capture_on_commit_callbacks
+):
+    listing = make_listing()
+    # A reader begins: no entry yet; it notes the generation and reads the row (the old price).
+    cached, generation = selectors.listing_public_detail_cached(listing.id)
+    assert cached is None
+    old_detail = selectors.listing_public_detail(Listing.objects.get(id=listing.id))
+
+    with django_capture_on_commit_callbacks(execute=True):  # the edit commits in between
+        services.listing_update(
+            listing_id=listing.id, seller_id=seller_id, changes={"start_price_koinu": 70 * DOGE}
+        )
+    selectors.listing_public_detail_remember(
+        listing, old_detail, generation=generation
+    )  # the reader stores late
+
+    assert cache.get(listing_cache_key(listing.id))["detail"]["price_koinu"] == str(
+        100 * DOGE
+    )  # it is there,
+    assert api.call("GET", f"{BASE}{listing.id}").json()["price_koinu"] == str(70 * DOGE)  # but never served
 
 
 @pytest.mark.django_db
@@ -86,9 +109,11 @@ def test_every_change_drops_the_cached_detail_after_commit(
     ]
     for change in changes:
         cache.set(key, {"stale": True})
+        generation = cache.get(listing_generation_key(listing.id))
         with django_capture_on_commit_callbacks(execute=True):
             change()
         assert cache.get(key) is None
+        assert cache.get(listing_generation_key(listing.id)) not in (None, generation)
 
 
 @pytest.mark.django_db

@@ -15,7 +15,15 @@ from django.db.models import QuerySet
 
 from listing_service.listings import policy
 from listing_service.listings.models import Listing, ListingStatus, Watch
-from listing_service.listings.read_cache import CATEGORY_TREE_KEY, cache_add, cache_get, listing_cache_key
+from listing_service.listings.read_cache import (
+    CATEGORY_TREE_KEY,
+    cache_add,
+    cache_get,
+    cache_get_many,
+    cache_set,
+    listing_cache_key,
+    listing_generation_key,
+)
 from listing_service.listings.services.common import listing_not_found
 from listing_service.listings.snapshots import CategoryNode, category_index, listing_snapshot
 from listing_service.listings.view_counts import listing_views_pending
@@ -72,16 +80,26 @@ def listing_public_detail(listing: Listing) -> dict[str, Any]:
     return {**listing_snapshot(listing), "photos": _photos(listing.id)}
 
 
-def listing_public_detail_cached(listing_id: uuid.UUID) -> dict[str, Any] | None:
-    """The cached public detail of a publicly visible listing, or None on a miss."""
-    cached = cache_get(listing_cache_key(listing_id))
-    return dict(cached) if cached is not None else None
+def listing_public_detail_cached(listing_id: uuid.UUID) -> tuple[dict[str, Any] | None, str]:
+    """``(the cached public detail or None, the listing's current cache generation)``: an entry
+    stored under an older generation is a miss (see read_cache)."""
+    detail_key, generation_key = listing_cache_key(listing_id), listing_generation_key(listing_id)
+    found = cache_get_many([detail_key, generation_key])
+    generation = str(found.get(generation_key) or "")
+    entry = found.get(detail_key)
+    if isinstance(entry, dict) and entry.get("generation") == generation:
+        return dict(entry["detail"]), generation
+    return None, generation
 
 
-def listing_public_detail_remember(listing: Listing, detail: dict[str, Any]) -> None:
-    """Keep a publicly visible listing's detail in the cache (``add``: never over a newer entry)."""
+def listing_public_detail_remember(listing: Listing, detail: dict[str, Any], *, generation: str) -> None:
+    """Keep a publicly visible listing's detail, stamped with the generation read before the row."""
     if listing.status in PUBLIC_STATUSES:
-        cache_add(listing_cache_key(listing.id), detail)
+        cache_set(
+            listing_cache_key(listing.id),
+            {"generation": generation, "detail": detail},
+            ttl_s=int(settings.LISTING_CACHE_TTL_S),
+        )
 
 
 def listing_seller_view(listing: Listing) -> dict[str, Any]:

@@ -72,7 +72,7 @@ class ListingApi(APIView):
     )
     def get(self, request: Request, listing_id: uuid.UUID) -> Response:
         user_id, is_staff = caller(request)
-        cached = selectors.listing_public_detail_cached(listing_id)
+        cached, generation = selectors.listing_public_detail_cached(listing_id)
         if cached is not None and cached["seller_id"] != str(user_id):
             listing_view_record(listing_id=listing_id, viewer_id=user_id)
             return Response({**cached, "seller_view": None})
@@ -80,7 +80,7 @@ class ListingApi(APIView):
         if listing.seller_id == user_id:
             return Response(seller_detail(listing))
         detail = selectors.listing_public_detail(listing)
-        selectors.listing_public_detail_remember(listing, detail)
+        selectors.listing_public_detail_remember(listing, detail, generation=generation)
         if listing.status in selectors.PUBLIC_STATUSES:
             listing_view_record(listing_id=listing_id, viewer_id=user_id)
         return Response({**detail, "seller_view": None})

@@ -12,7 +12,6 @@ from django.utils import timezone
 from dbay_common.errors import Conflict, InvalidRequest
 from listing_service.listings import events, policy
 from listing_service.listings.models import Listing, ListingFormat, ListingStatus
-from listing_service.listings.read_cache import listing_cache_invalidate_on_commit
 from listing_service.listings.services.common import (
     category_check,
     listing_lock_for_seller,
@@ -192,5 +191,4 @@ def listing_photos_changed(*, listing_id: uuid.UUID) -> Listing:
     listing = listing_lock(listing_id)
     listing_record_change(listing, fields=[])
     events.listing_updated_publish(listing)
-    listing_cache_invalidate_on_commit(listing.id)
     return listing
