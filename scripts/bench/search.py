@@ -17,7 +17,8 @@ Elasticsearch with the dbay-analysis plugin):
    synonyms, filters, facets, every sort) ``--rounds`` times, each one through the gateway
    (``GET /api/v1/search/listings``: parsing, the Elasticsearch request, rendering) and, right after,
    the very request body the gateway sends, straight to Elasticsearch's ``_search``; prints
-   p50/p95/p99 of both, in milliseconds;
+   p50/p95/p99 of both, in milliseconds; then the same searches through a second gunicorn with the
+   query cache on (what anonymous visitors' popular searches cost);
 3. starts the search-gateway event consumer on a stream of its own, publishes ``--events``
    ``listing.published`` events one at a time and polls the gateway every 10 ms until each listing is
    found; prints p50/p95/max of the time from publishing to the first answer that contains it;
@@ -259,7 +260,7 @@ def direct_body(params: dict[str, str]) -> dict[str, Any]:
 
 
 def query_latencies(
-    port: int, es_url: str, alias: str, rounds: int
+    port: int, es_url: str, alias: str, rounds: int, *, with_direct: bool = True
 ) -> tuple[list[float], list[float], list[int]]:
     es = urllib.parse.urlparse(es_url)
     gateway = http.client.HTTPConnection(HOST, port, timeout=30)
@@ -271,12 +272,14 @@ def query_latencies(
         for params in QUERIES:
             path = "/api/v1/search/listings?" + urllib.parse.urlencode(params)
             gateway_s, body = timed_get(gateway, path)
-            direct_s = timed_post(direct, f"/{alias}/_search", direct_body(params))
             if round_number:
                 through.append(gateway_s * 1000)
-                straight.append(direct_s * 1000)
             else:
                 totals.append(int(body["total"]))
+            if with_direct:
+                direct_s = timed_post(direct, f"/{alias}/_search", direct_body(params))
+                if round_number:
+                    straight.append(direct_s * 1000)
     gateway.close()
     direct.close()
     return sorted(through), sorted(straight), totals
@@ -369,6 +372,19 @@ def main() -> int:
                 f"  {name:<19} {percentile(values, 0.50):7.1f}  {percentile(values, 0.95):7.1f}  "
                 f"{percentile(values, 0.99):7.1f}"
             )
+
+        # The same searches as an anonymous visitor's popular ones: through the query cache (5 s).
+        cached_port = free_port()
+        cached_env = {**env, "SEARCH_CACHE_TTL_S": "5"}
+        processes.append(
+            start_process([*gunicorn[:2], f"--bind={HOST}:{cached_port}", *gunicorn[3:]], cached_env)
+        )
+        wait_for_http(processes[-1], cached_port)
+        cached, _, _ = query_latencies(cached_port, es_url, index.alias, args.rounds, with_direct=False)
+        print(
+            f"  {'gateway, cache on':<19} {percentile(cached, 0.50):7.1f}  {percentile(cached, 0.95):7.1f}  "
+            f"{percentile(cached, 0.99):7.1f}   (anonymous, Memcached 5 s)"
+        )
 
         processes.append(start_process([str(VENV_BIN / "python"), "-m", "search_gateway.worker"], env))
         lags = event_to_searchable(port, publisher, args.events, args.seed)
