@@ -375,3 +375,12 @@ def test_elasticsearch_down_is_a_503_with_retry_after(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert response.get_json()["error"]["code"] == "service_unavailable"
+
+
+def test_the_answer_is_exactly_the_documented_shape(catalogue_search: Callable[..., Any]) -> None:
+    from search_gateway.schemas import SearchPageOut
+
+    body = catalogue_search(q="alpha")
+
+    assert SearchPageOut().dump(body) == body
+    assert set(body["data"][0]) == set(SearchPageOut().fields["data"].inner.schema.fields)
