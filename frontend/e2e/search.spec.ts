@@ -5,6 +5,9 @@
  * results with a facet kept in the URL, opens the listing, signs in from its Watch button and
  * finds it on the watchlist.
  */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { deflateSync } from 'node:zlib'
 
 import type { APIRequestContext, Page } from '@playwright/test'
@@ -89,19 +92,60 @@ async function expectStatus(
   }
 }
 
-/** Registers through user-service's API and signs in; resolves with an access token. */
-async function accountByApi(request: APIRequestContext, account: TestAccount): Promise<string> {
+/**
+ * Accounts this test made before, per gateway: user-service allows 10 sign-ups an hour from one
+ * address, and every browser test registers from 127.0.0.1, so a rerun signs its accounts in
+ * again instead of registering new ones (a fresh stack, where they do not exist, registers).
+ */
+const ACCOUNTS_FILE = path.join(tmpdir(), 'dbay-e2e-search-accounts.json')
+const GATEWAY = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000'
+
+type SavedAccounts = Record<string, Partial<Record<'seller' | 'buyer', TestAccount>>>
+
+function savedAccounts(): SavedAccounts {
+  try {
+    return JSON.parse(readFileSync(ACCOUNTS_FILE, 'utf8')) as SavedAccounts
+  } catch {
+    return {}
+  }
+}
+
+/** Signs in through user-service's API; null when the account does not exist (any more). */
+async function accessTokenFor(request: APIRequestContext, account: TestAccount): Promise<string | null> {
+  const signedIn = await request.post('/api/v1/user/auth/login', {
+    data: { login: account.username, password: account.password },
+    timeout: 30_000,
+  })
+  if (signedIn.status() === 401) {
+    return null
+  }
+  await expectStatus(signedIn, 200, 'sign in')
+  return ((await signedIn.json()) as { access_token: string }).access_token
+}
+
+/** This test's seller or buyer account (registered through the API if needed) and an access token. */
+async function accountByApi(
+  request: APIRequestContext,
+  role: 'seller' | 'buyer',
+): Promise<{ account: TestAccount; token: string }> {
+  const saved = savedAccounts()
+  const known = saved[GATEWAY]?.[role]
+  const knownToken = known === undefined ? null : await accessTokenFor(request, known)
+  if (known !== undefined && knownToken !== null) {
+    return { account: known, token: knownToken }
+  }
+  const account = testAccountNew(`e2e_${role}`)
   const registered = await request.post('/api/v1/user/auth/register', {
     data: { email: account.email, username: account.username, password: account.password },
     timeout: 30_000,
   })
   await expectStatus(registered, 202, 'register')
-  const signedIn = await request.post('/api/v1/user/auth/login', {
-    data: { login: account.username, password: account.password },
-    timeout: 30_000,
-  })
-  await expectStatus(signedIn, 200, 'sign in')
-  return ((await signedIn.json()) as { access_token: string }).access_token
+  const token = await accessTokenFor(request, account)
+  if (token === null) {
+    throw new Error(`sign in: ${account.username} was registered but user-service refused the password`)
+  }
+  writeFileSync(ACCOUNTS_FILE, JSON.stringify({ ...saved, [GATEWAY]: { ...saved[GATEWAY], [role]: account } }))
+  return { account, token }
 }
 
 interface PublishedListing {
@@ -163,26 +207,42 @@ test('a buyer finds a new listing by suggestion, stem and typo, filters it, open
   test.setTimeout(120_000)
   const word = distinctiveWord()
   const title = `${word} vintage cameras kit`
-  const seller = testAccountNew('e2e_seller')
-  const buyer = testAccountNew('e2e_buyer')
-  const sellerToken = await accountByApi(request, seller)
-  await accountByApi(request, buyer)
+  const { account: seller, token: sellerToken } = await accountByApi(request, 'seller')
+  const { account: buyer, token: buyerToken } = await accountByApi(request, 'buyer')
   const listing = await listingPublishByApi(request, sellerToken, title)
 
-  // Indexed within 2 seconds of publishing: the results page is reloaded until it shows.
+  // In the index within 2 seconds of publishing. search-gateway keeps anonymous answers in
+  // Memcached for 5 s (SEARCH_CACHE_TTL_S), so a page reloaded by a visitor could be served the
+  // answer from before the listing; a signed-in search is never cached, so the buyer's polls
+  // (every 100 ms, through the gateway) show when the index has it.
+  for (;;) {
+    const found = await request.get('/api/v1/search/listings', {
+      params: { q: 'camera', sort: 'newly_listed', limit: '5' },
+      headers: { Authorization: `Bearer ${buyerToken}` },
+    })
+    await expectStatus(found, 200, 'search')
+    const hits = ((await found.json()) as { data: { listing_id: string }[] }).data
+    if (hits.some((hit) => hit.listing_id === listing.id)) {
+      break
+    }
+    expect(Date.now() - listing.publishedAt, `"${title}" found by "camera" within 2 s`).toBeLessThan(2_000)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  console.log(`search found the listing ${Date.now() - listing.publishedAt} ms after publishing`)
+
+  // The visitor's results page shows it (reloaded, at most 2 s more, should the first answer be cached).
   await page.goto('/search?q=camera&sort=newly_listed')
+  const shownBy = Date.now() + 2_000
   while (!(await resultCard(page, title).isVisible())) {
-    expect(Date.now() - listing.publishedAt, `"${title}" in the results for "camera" within 2 s`).toBeLessThan(2_000)
+    expect(Date.now(), `"${title}" on the results page`).toBeLessThan(shownBy)
     await page.waitForTimeout(200)
     await page.reload()
     await page.getByRole('status').filter({ hasText: /result/ }).first().waitFor()
   }
-  const foundAfterMs = Date.now() - listing.publishedAt
-  console.log(`search found the listing ${foundAfterMs} ms after publishing`)
   await checkA11y(page)
+  await page.goto('/')
 
   // The header's search box suggests the title as the word is typed (a listbox, arrow keys).
-  await page.goto('/')
   await checkA11y(page)
   const searchBox = page.getByRole('combobox', { name: 'Search listings' })
   await searchBox.pressSequentially(word.slice(0, 6).toLowerCase(), { delay: 30 })
