@@ -12,7 +12,7 @@ Elasticsearch with the dbay-analysis plugin):
    devstack's ``listings``) and bulk-indexes ``--docs`` generated listings through the same
    document builder the service uses (``store.listing_document``), 1,000 per bulk request with
    refreshes off; prints documents per second;
-2. starts search-gateway under gunicorn on a free port (``--workers 2``, query cache off so every
+2. starts search-gateway under gunicorn on a free port (``--workers 2 --threads 4``, query cache off so every
    request reaches Elasticsearch), then runs a fixed set of 20 searches (words, typos, prefixes,
    synonyms, filters, facets, every sort) ``--rounds`` times, each one through the gateway
    (``GET /api/v1/search/listings``: parsing, the Elasticsearch request, rendering) and, right after,
@@ -358,6 +358,7 @@ def main() -> int:
             "search_gateway.wsgi:app",
             f"--bind={HOST}:{port}",
             f"--workers={args.workers}",
+            "--threads=4",  # as scripts/devstack and the image run it
             "--keep-alive=30",
             "--log-level=warning",
         ]

@@ -47,3 +47,27 @@ def test_memcached_down_only_costs_the_cache(
 
     assert response.status_code == 200
     assert ids(response.get_json()) == [listing["listing_id"]]
+
+
+def test_threads_share_the_cache_safely(
+    config: dict[str, Any], jwks_server: Any, put: Callable[..., None]
+) -> None:
+    """gunicorn runs four threads per worker: each must get its own search's answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = app_with(config, jwks_server.url)
+    words = ["anvil", "bucket", "candle", "drum", "easel", "funnel", "globe", "harp"]
+    listings = [snapshot(title=word.capitalize()) for word in words]
+    put(*listings)
+
+    def find(number: int) -> list[str]:
+        found: list[str] = []
+        for _ in range(10):
+            body = app.test_client().get(f"/api/v1/search/listings?q={words[number]}").get_json()
+            found += ids(body)
+        return found
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(find, range(8)))
+
+    assert results == [[listing["listing_id"]] * 10 for listing in listings]

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pymemcache.client.base import Client
+from pymemcache.client.base import PooledClient
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +25,12 @@ TIMEOUT_S = 0.1
 
 
 @functools.cache
-def _client(address: str) -> Client:
+def _client(address: str) -> PooledClient:
+    """One pool per process: gunicorn runs the app in several threads (``--threads 4``)."""
     host, _, port = address.rpartition(":")
-    return Client(
+    return PooledClient(
         (host, int(port)),
+        max_pool_size=16,
         connect_timeout=CONNECT_TIMEOUT_S,
         timeout=TIMEOUT_S,
         no_delay=True,
