@@ -58,7 +58,7 @@ describe('SignInView: password step', () => {
     ])
     await vi.waitFor(() => {
       expect(page.router.currentRoute.value.fullPath).toBe('/wallet')
-    })
+    }, { timeout: 5_000 })
     expect(useSessionStore().accessToken).toBe('access-1')
   })
 
@@ -70,7 +70,7 @@ describe('SignInView: password step', () => {
 
     await vi.waitFor(() => {
       expect(page.router.currentRoute.value.fullPath).toBe('/')
-    })
+    }, { timeout: 5_000 })
   })
 
   it('disables the submit button while the request runs', async () => {
@@ -188,7 +188,7 @@ describe('SignInView: second factor', () => {
     ])
     await vi.waitFor(() => {
       expect(page.router.currentRoute.value.fullPath).toBe('/wallet')
-    })
+    }, { timeout: 5_000 })
     expect(useSessionStore().accessToken).toBe('access-1')
   })
 
