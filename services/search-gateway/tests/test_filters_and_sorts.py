@@ -363,18 +363,35 @@ def test_query_syntax_is_searched_as_plain_words(
     assert search(q='*:* {"match_all": {}} \\ / [ ] ~ ^')["data"] == []
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/search/listings?q=camera"),
+        ("GET", "/api/v1/search/suggest?q=cam"),
+        ("GET", "/api/v1/search/saved"),
+        ("POST", "/api/v1/search/saved"),
+    ],
+)
 def test_elasticsearch_down_is_a_503_with_retry_after(
-    search_app: Any, closed_port: int, monkeypatch: pytest.MonkeyPatch
+    closed_port: int, jwks_server: Any, auth: Callable[[str], dict[str, str]], method: str, path: str
 ) -> None:
-    from search_gateway import create_app
+    app = create_app(
+        {"ELASTICSEARCH_URL": f"http://127.0.0.1:{closed_port}", "JWT_JWKS_URL": jwks_server.url}
+    )
 
-    app = create_app({"ELASTICSEARCH_URL": f"http://127.0.0.1:{closed_port}"})
-
-    response = app.test_client().get("/api/v1/search/listings", query_string={"q": "camera"})
+    response = app.test_client().open(
+        path, method=method, headers=auth(str(uuid.uuid4())), json={"name": "x"} if method == "POST" else None
+    )
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
-    assert response.get_json()["error"]["code"] == "service_unavailable"
+    assert response.get_json() == {
+        "error": {
+            "type": "api_error",
+            "code": "service_unavailable",
+            "message": "The service is temporarily unavailable; try again in a few seconds.",
+        }
+    }
 
 
 def test_the_answer_is_exactly_the_documented_shape(catalogue_search: Callable[..., Any]) -> None:
