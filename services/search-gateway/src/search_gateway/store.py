@@ -179,7 +179,8 @@ class SearchIndex:
                     version=document["version"],
                     version_type="external",
                     require_alias=True,
-                    refresh="wait_for" if refresh else None,
+                    # Only the live index: the one being rebuilt has refreshes off until it is full.
+                    refresh="wait_for" if refresh and target == self.alias else None,
                 )
                 stored = stored or target == self.alias
             except ConflictError:
