@@ -139,7 +139,13 @@ describe('SellEditView, price step', () => {
     api.on(LISTING, () =>
       jsonResponse(
         200,
-        listingWire({ status: 'active', bid_count: 2, price_koinu: '1000000000', seller_view: sellerViewWire({ duration_days: 7 }) }),
+        listingWire({
+          status: 'active',
+          bid_count: 2,
+          price_koinu: '1000000000',
+          // Started at its scheduled time, now past: not checked again, as it cannot change.
+          seller_view: sellerViewWire({ duration_days: 7, scheduled_start_at: '2020-01-01T10:00:00Z' }),
+        }),
       ),
     )
     const view = await sellPage('price')
