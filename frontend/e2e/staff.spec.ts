@@ -164,6 +164,15 @@ test('a member’s withdrawals wait for review; staff reject one with a reason a
     await checkA11y(staffPage)
   })
 
+  await test.step('on a phone the queue fits the screen: no sideways scrolling, the sections scroll on their own', async () => {
+    await staffPage.setViewportSize({ width: 390, height: 844 })
+    await expect(queueRow(staffPage, rejectedAddress).getByRole('button', { name: /^Reject/ })).toBeVisible()
+    expect(await staffPage.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
+    await staffPage.screenshot({ path: 'test-results/staff-queue-mobile.png', fullPage: true })
+    await checkA11y(staffPage)
+    await staffPage.setViewportSize({ width: 1280, height: 800 })
+  })
+
   await test.step('reject one: a reason is required, then it leaves the queue', async () => {
     await queueRow(staffPage, rejectedAddress).getByRole('button', { name: /^Reject/ }).click()
     const form = staffPage.getByRole('form', { name: 'Reject this withdrawal?' })
