@@ -124,10 +124,14 @@ test('a seller lists an auction with photos, saves the draft, comes back and pub
   await expect(page.getByRole('img', { name: 'Photo 1 of 2' })).toBeVisible()
   await checkA11y(page)
 
+  // Reorder by dragging the first photo onto the second, then back with the keyboard-accessible buttons.
   const [first, second] = await photoOrder(page)
+  await photos.nth(0).dragTo(photos.nth(1))
+  await expect(page.getByRole('status').filter({ hasText: 'Photo moved to position 2 of 2.' })).toBeAttached()
+  expect(await photoOrder(page)).toEqual([second, first])
   await page.getByRole('button', { name: 'Move photo 2 earlier' }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Photo moved to position 1 of 2.' })).toBeAttached()
-  expect(await photoOrder(page)).toEqual([second, first])
+  expect(await photoOrder(page)).toEqual([first, second])
   // Focus stays with the moved photo, on its other move button (it is now first).
   await expect(page.getByRole('button', { name: 'Move photo 1 later' })).toBeFocused()
 
@@ -197,11 +201,15 @@ test('a seller lists an auction with photos, saves the draft, comes back and pub
   await checkA11y(page)
   await page.getByRole('button', { name: 'Save and continue' }).click()
 
-  // Step 6: review, the fee again, publish.
+  // Step 6: review, the fee again (also at phone width), publish.
   await expect(page.getByRole('heading', { name: 'Step 6 of 6: Review' })).toBeVisible()
   await expect(page.getByRole('definition').filter({ hasText: title })).toBeVisible()
   await expect(page.getByTestId('fee-you-receive').locator('data')).toHaveAttribute('value', receiveKoinu.toString())
   await checkA11y(page)
+  await page.setViewportSize({ width: 375, height: 800 })
+  await expect(page.getByRole('button', { name: 'Publish listing' })).toBeVisible()
+  await expectNoSidewaysScroll(page)
+  await page.setViewportSize({ width: 1280, height: 800 })
   await page.getByRole('button', { name: 'Publish listing' }).click()
 
   await expect(page).toHaveURL(new RegExp(`/my-listings\\?tab=active&published=${listingId}$`))
@@ -229,7 +237,7 @@ test('a seller lists an auction with photos, saves the draft, comes back and pub
   expect(listing.title).toBe(title)
   expect(listing.price_koinu).toBe('1000000000')
   expect(listing.buy_it_now_koinu).toBe('2550000000')
-  expect([...listing.photos].sort((a, b) => a.position - b.position).map((photo) => photo.id)).toEqual([second, first])
+  expect([...listing.photos].sort((a, b) => a.position - b.position).map((photo) => photo.id)).toEqual([first, second])
   expect(listing.shipping_options).toEqual([{ service: 'Standard post', price_koinu: '500000000', ships_to: ['WORLDWIDE'] }])
   expect(listing.location).toMatchObject({ country: 'DE', city: 'Berlin' })
 
