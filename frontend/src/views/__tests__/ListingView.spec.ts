@@ -190,6 +190,19 @@ describe('ListingView', () => {
     expect(watchButton(view).text()).toBe('Watch')
   })
 
+  it('still offers Watch when the watchlist could not be read', async () => {
+    api.on(WATCHLIST, () => errorResponse(503, { code: 'service_unavailable', message: 'Down.' }))
+    api.on(WATCH, () => jsonResponse(200, { listing_id: LISTING_ID, watching: true }))
+    const { view } = await listingPage({ isSignedIn: true })
+
+    expect(watchButton(view).attributes('disabled')).toBeUndefined()
+    await watchButton(view).trigger('click')
+    await flushPromises()
+
+    expect(api.requestsTo(WATCH)).toHaveLength(1)
+    expect(watchButton(view).text()).toBe('Watching')
+  })
+
   it('says when there is no such listing', async () => {
     api.on(DETAIL, () => errorResponse(404, { code: 'listing_not_found', message: 'No such listing.' }))
     const { view } = await listingPage()
