@@ -87,3 +87,18 @@ def test_a_body_past_the_gateway_limit_answers_413_in_the_error_shape(gateway: s
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "request_too_large"
+
+
+def test_an_address_past_the_gateway_limit_answers_414_in_the_error_shape(gateway: str) -> None:
+    response = httpx.get(f"{gateway}/api/v1/search/listings", params={"q": "camera " * 1500})
+
+    assert response.status_code == 414
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "error": {
+            "type": "invalid_request",
+            "code": "uri_too_long",
+            "message": "The address is too long; shorten the search or its filters.",
+        }
+    }
+    assert response.headers["x-frame-options"] == "DENY"
