@@ -207,3 +207,19 @@ def test_history_shows_one_row_per_withdrawal_with_its_state_and_a_signed_amount
     ]
     [row] = [e for e in activity if e["reason"] == "withdrawal"]
     assert row["reference"]["withdrawal_id"] == made["id"]
+
+
+def test_frozen_accounts_page_by_the_user_id_each_row_shows(
+    client: Client, auth_headers: Headers, funded_user: Callable[[int], uuid.UUID]
+) -> None:
+    staff = auth_headers(uuid.uuid4(), roles=["staff"])
+    users = sorted((funded_user(UNIT) for _ in range(3)), key=str)
+    for user_id in users:
+        ledger.account_freeze(account_id=user_wallet_account_id(user_id), reason="review")
+
+    first = request(client, "get", "/api/v1/wallet/staff/frozen-accounts?limit=2", staff).json()
+    assert ([row["user_id"] for row in first["data"]], first["has_more"]) == ([str(u) for u in users[:2]], True)
+    after = first["data"][-1]["user_id"]
+    second = request(client, "get", f"/api/v1/wallet/staff/frozen-accounts?limit=2&starting_after={after}", staff)
+    assert second.status_code == 200
+    assert ([row["user_id"] for row in second.json()["data"]], second.json()["has_more"]) == ([str(users[2])], False)

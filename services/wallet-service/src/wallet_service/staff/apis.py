@@ -192,8 +192,9 @@ class StaffFrozenAccountListApi(APIView):
 
     permission_classes = STAFF
     pagination_class = CursorPagination
-    cursor_ordering = ("id",)
-    cursor_field = "id"
+    # Paged by the user id each row shows (one wallet per user), so `starting_after=<user_id>`.
+    cursor_ordering = ("user_id",)
+    cursor_field = "user_id"
 
     @extend_schema(
         operation_id="wallet_staff_frozen_accounts_list",

@@ -23,8 +23,8 @@ def withdrawals_for_review(*, status: str | None = None) -> QuerySet[Withdrawal]
 
 
 def frozen_wallets() -> QuerySet[Account]:
-    """Users' wallets frozen for review (e.g. a reorged deposit already spent), most recent id order."""
-    return Account.objects.filter(kind="user_wallet", is_frozen=True).order_by("id")
+    """Users' wallets frozen for review (e.g. a reorged deposit already spent), in user id order."""
+    return Account.objects.filter(kind="user_wallet", is_frozen=True).order_by("user_id")
 
 
 def suspense_balance() -> Balance:
