@@ -65,6 +65,7 @@ describe('SellView', () => {
     await flushPromises()
 
     expect(view.text()).toContain('Choose a category for your item.')
+    expect(document.activeElement?.tagName).toBe('FIELDSET')
     expect(api.requestsTo(DRAFTS)).toEqual([])
   })
 
