@@ -42,6 +42,9 @@ describe('BrowseView', () => {
     ])
     expect(api.requestsTo(SEARCH).map((request) => request.url)).toEqual(['/api/v1/search/listings?limit=24'])
     expect(view.get('h1').text()).toBe('Browse')
+    // The page's outline: h1, then "Everything for sale", then the cards under it.
+    expect(view.get('#browse-all-heading').element.tagName).toBe('H2')
+    expect(view.findAll('article h3').map((heading) => heading.text())).toEqual(['Zorblax vintage cameras kit'])
     expect(
       view.findAll('nav[aria-label="Categories"] a').map((link) => [link.text(), link.attributes('href')]),
     ).toEqual([
@@ -62,6 +65,7 @@ describe('BrowseView', () => {
       '/api/v1/search/listings?category=cameras-photo.film-cameras&sort=ending_soonest&limit=24',
     ])
     expect(view.get('a[aria-current="page"]').text()).toBe('Film cameras')
+    expect(view.findAll('article h2').map((heading) => heading.text())).toEqual(['Zorblax vintage cameras kit'])
 
     const good = view.findAll('input[type="checkbox"]').find((box) => box.element.parentElement?.textContent?.includes('Good'))
     await good?.setValue(true)

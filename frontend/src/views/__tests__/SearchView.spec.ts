@@ -36,7 +36,7 @@ function searchUrls(): string[] {
 }
 
 function cardTitles(view: VueWrapper): string[] {
-  return view.findAll('article h3').map((heading) => heading.text())
+  return view.findAll('article h2').map((heading) => heading.text())
 }
 
 describe('SearchView', () => {
