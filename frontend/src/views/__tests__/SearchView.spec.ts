@@ -66,6 +66,7 @@ describe('SearchView', () => {
           searchHitWire({
             title: '<img src=x onerror=alert(1)> camera',
             title_html: '&lt;img src=x onerror=alert(1)&gt; <mark>camera</mark>',
+            description_html: 'A <mark>camera</mark> &amp; &lt;script&gt;alert(2)&lt;/script&gt;',
           }),
         ]),
       ),
@@ -75,7 +76,9 @@ describe('SearchView', () => {
 
     expect(cardTitles(view)).toEqual(['<img src=x onerror=alert(1)> camera'])
     expect(view.findAll('article img').map((image) => image.attributes('src'))).toEqual(['/api/v1/listings/photos/p1/thumb'])
-    expect(view.get('article mark').text()).toBe('camera')
+    expect(view.findAll('article mark').map((mark) => mark.text())).toEqual(['camera', 'camera'])
+    expect(view.get('article p.line-clamp-2').text()).toBe('A camera & <script>alert(2)</script>')
+    expect(view.find('article script').exists()).toBe(false)
   })
 
   it('puts a facet in the URL, searches again, and the back button takes it off', async () => {
