@@ -231,6 +231,21 @@ test('a buyer finds a new listing by suggestion, stem and typo, filters it, open
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(warm.headers()['retry-after'] ?? '1')))
   }
+  // Right after the stack starts, listing-service's outbox relay and search-gateway's consumer may
+  // still be booting: a first listing, waited for without a clock, shows the pipeline is running.
+  const warmUp = await listingPublishByApi(request, sellerToken, `${word} warm-up lens cap`)
+  await expect
+    .poll(
+      async () => {
+        const found = await request.get('/api/v1/search/listings', {
+          params: { q: `${word} lens cap`, limit: '5' },
+          headers: { Authorization: `Bearer ${buyerToken}` },
+        })
+        return ((await found.json()) as { data?: { listing_id: string }[] }).data?.map((hit) => hit.listing_id) ?? []
+      },
+      { timeout: 60_000, intervals: [250, 500, 1_000] },
+    )
+    .toContain(warmUp.id)
   const listing = await listingPublishByApi(request, sellerToken, title)
 
   // In the index within 2 seconds of publishing. search-gateway keeps anonymous answers in
