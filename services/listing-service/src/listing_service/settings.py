@@ -22,7 +22,7 @@ globals().update(
 MEMCACHED_ADDRESS = env_str("MEMCACHED_ADDRESS", dev_default=dev_url("memcached"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "BACKEND": "listing_service.cache_backend.PersistentPyMemcacheCache",
         "LOCATION": MEMCACHED_ADDRESS,
         "KEY_PREFIX": "listing",
     }
