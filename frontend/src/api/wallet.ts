@@ -161,7 +161,8 @@ function transferFrom(wire: Schemas['WalletTransfer']): WalletTransfer {
   }
 }
 
-function withdrawalFrom(wire: Schemas['WithdrawalOutput']): Withdrawal {
+/** A withdrawal as the API answers it, amounts decoded (also what staff reviews answer). */
+export function withdrawalFrom(wire: Schemas['WithdrawalOutput']): Withdrawal {
   return {
     id: wire.id,
     address: wire.address,

@@ -12,7 +12,7 @@ import { parseKoinu, parseSignedKoinu } from '@/lib/money'
 
 import type { components } from './generated/wallet-service'
 import { apiGet, apiPost, type Page, type PageParams } from './http'
-import { WALLET_BASE_PATH } from './wallet'
+import { WALLET_BASE_PATH, withdrawalFrom, type Withdrawal } from './wallet'
 
 const path = (relative: string): string => `${WALLET_BASE_PATH}${relative}`
 
@@ -31,7 +31,7 @@ export type StaffWithdrawal = Decoded<Schemas['StaffWithdrawalOutput']>
 export type StaffReviewStatus = 'awaiting_approval' | 'on_hold'
 
 /** The withdrawal after a review: `approved` (queued for the signer) or `rejected`. */
-export type ReviewedWithdrawal = Decoded<Schemas['WithdrawalOutput']>
+export type ReviewedWithdrawal = Withdrawal
 
 /** A user's wallet frozen for review (after a reorg took back a deposit they had spent, say). */
 export type FrozenWallet = Decoded<Schemas['FrozenWalletOutput']>
@@ -61,20 +61,6 @@ function staffWithdrawalFrom(wire: Schemas['StaffWithdrawalOutput']): StaffWithd
     fee_koinu: parseKoinu(wire.fee_koinu),
     status: wire.status,
     review_note: wire.review_note,
-    txid: wire.txid,
-    confirmations: wire.confirmations,
-    created_at: wire.created_at,
-    failure_reason: wire.failure_reason,
-  }
-}
-
-function reviewedWithdrawalFrom(wire: Schemas['WithdrawalOutput']): ReviewedWithdrawal {
-  return {
-    id: wire.id,
-    address: wire.address,
-    amount_koinu: parseKoinu(wire.amount_koinu),
-    fee_koinu: parseKoinu(wire.fee_koinu),
-    status: wire.status,
     txid: wire.txid,
     confirmations: wire.confirmations,
     created_at: wire.created_at,
@@ -119,7 +105,7 @@ export async function staffWithdrawalsList(
 
 /** Approves a withdrawal awaiting approval or on hold: it joins the signer's queue. */
 export async function staffWithdrawalApprove(withdrawalId: string, reason = ''): Promise<ReviewedWithdrawal> {
-  return reviewedWithdrawalFrom(
+  return withdrawalFrom(
     await apiPost<Schemas['WithdrawalOutput']>(path(`withdrawals/${encodeURIComponent(withdrawalId)}/approve`), {
       reason,
     }),
@@ -128,7 +114,7 @@ export async function staffWithdrawalApprove(withdrawalId: string, reason = ''):
 
 /** Rejects a withdrawal with a reason its owner is shown; its hold is released. */
 export async function staffWithdrawalReject(withdrawalId: string, reason: string): Promise<ReviewedWithdrawal> {
-  return reviewedWithdrawalFrom(
+  return withdrawalFrom(
     await apiPost<Schemas['WithdrawalOutput']>(path(`withdrawals/${encodeURIComponent(withdrawalId)}/reject`), {
       reason,
     }),
@@ -136,8 +122,8 @@ export async function staffWithdrawalReject(withdrawalId: string, reason: string
 }
 
 /**
- * Frozen wallets, one page (at most 100). The list's cursor is the ledger account's id, which
- * the answer does not carry, so there is no next page to ask for.
+ * Frozen wallets, one page (at most 100). The API pages by each row's `user_id`
+ * (`starting_after`); this page does not ask for a second one yet.
  */
 export async function staffFrozenWalletsList(params: { limit?: number } = {}): Promise<Page<FrozenWallet>> {
   const page = await apiGet<Schemas['PaginatedFrozenWalletOutputList']>(path('staff/frozen-accounts'), {
