@@ -93,3 +93,29 @@ def test_an_event_published_while_handling_another_names_it_as_its_cause(make_us
         "correlation_id": "checkout-7f3a",
         "causation_id": handled.metadata.event_id,
     }
+
+
+def _session_started(outbox) -> list[dict[str, object]]:
+    return [event["data"] for event in outbox() if event["detail-type"] == "session.started"]
+
+
+def test_a_sign_in_from_a_browser_that_never_signed_this_member_in_is_a_new_device(make_user, outbox):
+    from rest_framework.test import APIClient
+
+    user = make_user()
+    first_browser, second_browser = APIClient(), APIClient()
+    login = {"login": user.username, "password": PASSWORD}
+
+    assert first_browser.post("/api/v1/user/auth/login", login, HTTP_USER_AGENT="Firefox/140").status_code == 200
+    assert first_browser.post("/api/v1/user/auth/login", login, HTTP_USER_AGENT="Firefox/140").status_code == 200
+    assert second_browser.post("/api/v1/user/auth/login", login, HTTP_USER_AGENT="Safari/19").status_code == 200
+
+    started = _session_started(outbox)
+    sessions = {str(s.id): s for s in user.sessions.all()}
+    assert [(event["new_device"], event["user_agent"]) for event in started] == [
+        (False, "Firefox/140"),  # the first sign-in ever is not news
+        (False, "Firefox/140"),  # the same browser: its cookie vouches for the member
+        (True, "Safari/19"),
+    ]
+    assert {event["session_id"] for event in started} == set(sessions)
+    assert {event["user_id"] for event in started} == {str(user.id)}

@@ -89,6 +89,26 @@ class SessionRevokedV1(BaseModel):
     reason: SessionRevokedReason
 
 
+@register_event("session.started", 1)
+class SessionStartedV1(BaseModel):
+    """A member signed in: a new session (refresh-token family) began.
+
+    ``new_device`` is true when the browser's ``known_device`` cookie did not vouch for this member
+    and the member had signed in before (a first sign-in after registering is not news). The
+    notification-service warns the member of a sign-in from a new device. ``user_agent`` is the
+    browser's own string (at most 512 characters); ``ip_address`` may be null behind some proxies.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str
+    user_id: str
+    new_device: bool
+    ip_address: str | None
+    user_agent: str
+    started_at: AwareDatetime
+
+
 # -- publishing (inside the caller's transaction) ------------------------------------------------------
 
 
@@ -151,6 +171,21 @@ def session_revoked_publish(session: Session, *, revoked_at: datetime) -> Event:
             user_id=str(session.user_id),
             revoked_at=revoked_at,
             reason=_SESSION_REVOKED_REASONS[session.revoke_reason],
+        ),
+    )
+
+
+def session_started_publish(session: Session, *, new_device: bool) -> Event:
+    """``session.started`` for a session just created (``session_start``)."""
+    return publish(
+        "session.started",
+        SessionStartedV1(
+            session_id=str(session.id),
+            user_id=str(session.user_id),
+            new_device=new_device,
+            ip_address=session.ip_address,
+            user_agent=session.user_agent,
+            started_at=session.created_at,
         ),
     )
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from dbay_common.errors import ApiError, AuthenticationFailed, NotFound
 from user_service.accounts import keys
-from user_service.accounts.events import session_revoked_publish
+from user_service.accounts.events import session_revoked_publish, session_started_publish
 from user_service.accounts.models import RefreshToken, Session, User
 from user_service.accounts.services.common import (
     ClientInfo,
@@ -82,8 +82,15 @@ def refresh_token_create(*, session: Session, now: datetime) -> str:
 def session_start(
     *, user: User, client: ClientInfo, auth_time: datetime, mfa_at: datetime | None
 ) -> IssuedTokens:
-    """A new session for ``user`` with its first refresh token and an access token."""
+    """A new session for ``user`` with its first refresh token and an access token.
+
+    Emits ``session.started``; ``new_device`` when the caller's ``known_device`` cookie does not
+    vouch for ``user`` and the member has signed in before.
+    """
     now = timezone.now()
+    device = client.known_device
+    known_here = device is not None and str(user.id) in device.user_ids
+    new_device = not known_here and Session.objects.filter(user=user).exists()
     session = Session.objects.create(
         user=user,
         created_at=now,
@@ -94,6 +101,7 @@ def session_start(
         user_agent=client.user_agent[:512],
         ip_address=client.ip_address,
     )
+    session_started_publish(session, new_device=new_device)
     refresh = refresh_token_create(session=session, now=now)
     access = access_token_sign(user=user, session=session, now=now)
     User.objects.filter(pk=user.pk).update(last_login=now)
