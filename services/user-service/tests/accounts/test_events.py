@@ -106,9 +106,12 @@ def test_a_sign_in_from_a_browser_that_never_signed_this_member_in_is_a_new_devi
     first_browser, second_browser = APIClient(), APIClient()
     login = {"login": user.username, "password": PASSWORD}
 
-    assert first_browser.post("/api/v1/user/auth/login", login, HTTP_USER_AGENT="Firefox/140").status_code == 200
-    assert first_browser.post("/api/v1/user/auth/login", login, HTTP_USER_AGENT="Firefox/140").status_code == 200
-    assert second_browser.post("/api/v1/user/auth/login", login, HTTP_USER_AGENT="Safari/19").status_code == 200
+    for browser, agent in (
+        (first_browser, "Firefox/140"),
+        (first_browser, "Firefox/140"),
+        (second_browser, "Safari/19"),
+    ):
+        assert browser.post("/api/v1/user/auth/login", login, HTTP_USER_AGENT=agent).status_code == 200
 
     started = _session_started(outbox)
     sessions = {str(s.id): s for s in user.sessions.all()}
