@@ -8,6 +8,7 @@ process at start. The web app, the worker, the relay and the scheduler all read 
 from typing import Any
 
 from dbay_common.mongo.service import mongo_service_config
+from dbay_common.settings import env_str
 
 SERVICE = "messaging-service"
 
@@ -17,4 +18,8 @@ def load_config() -> dict[str, Any]:
     return {
         # MONGODB_URI, REDIS_URL (db 8), OUTBOX_RELAY_INTERVAL_S, INBOX_RETENTION_DAYS.
         **mongo_service_config(database="messaging", redis_db=8),
+        # The web app's public address: links to <PUBLIC_WEB_URL>/listings/<id> are allowed in messages.
+        "PUBLIC_WEB_URL": env_str("PUBLIC_WEB_URL", dev_default="http://localhost:3000").rstrip("/"),
+        # Messages one member may send (new conversations included), as "<count>/<period>".
+        "MESSAGE_SEND_RATE": env_str("MESSAGE_SEND_RATE", default="30/1m"),
     }
