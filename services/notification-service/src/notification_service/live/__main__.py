@@ -1,0 +1,18 @@
+"""``python -m notification_service.live``: the live channel server (docs/live-channel.md)."""
+
+import asyncio
+
+from dbay_common.logging import configure_logging
+from dbay_common.settings import env_str
+from notification_service.config import SERVICE
+from notification_service.live.server import serve_until_signalled
+from notification_service.live.settings import load_live_settings
+
+
+def main() -> None:
+    configure_logging(service=f"{SERVICE}-live", level=env_str("LOG_LEVEL", default="INFO"))
+    asyncio.run(serve_until_signalled(load_live_settings()))
+
+
+if __name__ == "__main__":
+    main()
