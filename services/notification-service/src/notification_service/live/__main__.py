@@ -1,6 +1,7 @@
 """``python -m notification_service.live``: the live channel server (docs/live-channel.md)."""
 
 import asyncio
+import logging
 
 from dbay_common.logging import configure_logging
 from dbay_common.settings import env_str
@@ -10,7 +11,11 @@ from notification_service.live.settings import load_live_settings
 
 
 def main() -> None:
-    configure_logging(service=f"{SERVICE}-live", level=env_str("LOG_LEVEL", default="INFO"))
+    level = env_str("LOG_LEVEL", default="INFO")
+    configure_logging(service=f"{SERVICE}-live", level=level)
+    if level.upper() != "DEBUG":
+        # websockets logs every connection opened and closed at INFO: thousands of lines per minute.
+        logging.getLogger("websockets").setLevel(logging.WARNING)
     asyncio.run(serve_until_signalled(load_live_settings()))
 
 

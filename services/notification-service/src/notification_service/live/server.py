@@ -38,7 +38,6 @@ HEALTH_PATH = "/ws/health"
 PING_INTERVAL_S = 20
 PING_TIMEOUT_S = 20
 CLOSE_TIMEOUT_S = 5
-FANOUT_READY_TIMEOUT_S = 10
 
 
 def _json_response(status: http.HTTPStatus, body: dict[str, object]) -> Response:
@@ -112,10 +111,8 @@ async def run_server(
     live = LiveServer(hub, verifier or verifier_for(**settings.jwt))
     fanout = asyncio.create_task(hub.run_fanout(), name="live-fanout")
     checks = asyncio.create_task(hub.run_checks(), name="live-checks")
-    try:
-        await asyncio.wait_for(hub.fanout_ready.wait(), timeout=FANOUT_READY_TIMEOUT_S)
-    except TimeoutError:
-        logger.warning("live fan-out is not subscribed yet; serving anyway (health answers 503)")
+    # Sockets are served at once: a topic followed before the fan-out is subscribed is caught up
+    # from its replay stream when the subscription comes up (Hub.catch_up).
     try:
         async with serve(
             live.handler,
