@@ -168,15 +168,16 @@ def _withdrawal_rejected(event: Event) -> list[Notice]:
     amount = doge(d["amount_koinu"])
     held = doge(int(d["amount_koinu"]) + int(d["fee_koinu"]))
     if d.get("reason") == "rejected":
-        title, what = f"Withdrawal of {amount} rejected", "Our staff did not approve your withdrawal"
+        title = f"Withdrawal of {amount} rejected"
+        what = f"Our staff did not approve your withdrawal of {amount}."
     else:
         title = f"Withdrawal of {amount} failed"
-        what = "Your withdrawal could not be completed on the Dogecoin network"
+        what = f"Your withdrawal of {amount} could not be completed on the Dogecoin network."
     return [
         Notice(
             d["user_id"],
             title,
-            f"{what} of {amount}. The {held} held for it is available in your balance again.",
+            f"{what} The {held} held for it is available in your balance again.",
             "/wallet",
         )
     ]
