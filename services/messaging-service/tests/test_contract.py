@@ -12,6 +12,18 @@ class TestMessagingServiceContract(FlaskServiceContract, FlaskWorkerContract, Fl
     service = "messaging-service"
     worker = worker
     public_path = "/api/v1/messaging/"
+    handled_event_types = frozenset(
+        {
+            "listing.created",
+            "listing.updated",
+            "listing.published",
+            "listing.ended",
+            "listing.withdrawn",
+            "user.registered",
+            "user.profile_updated",
+            "message.sent",
+        }
+    )
     stores = {
         "mongodb": SettingOnPort("MONGODB_URI", "mongodb://127.0.0.1:{port}/messaging"),
         "redis": SettingOnPort("REDIS_URL", "redis://127.0.0.1:{port}/8"),

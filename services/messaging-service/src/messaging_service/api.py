@@ -34,6 +34,7 @@ add_api_index(blueprint)
 NOT_FOUND = {"schema": ErrorResponseSchema, "description": "Not yours, or it does not exist."}
 FORBIDDEN = {"schema": ErrorResponseSchema, "description": "`blocked`: one of you blocked the other."}
 TOO_MANY = {"schema": ErrorResponseSchema, "description": "`rate_limited`: too many messages; wait a moment."}
+STAFF_ONLY = {"schema": ErrorResponseSchema, "description": "`missing_role`: staff only."}
 RATE_LIMIT_MESSAGE = "You are sending messages too quickly. Wait a moment and try again."
 
 
@@ -249,6 +250,7 @@ def report_create_view(payload: dict[str, Any], message_id: str) -> dict[str, An
 
 @blueprint.route("/staff/reports", methods=["GET"])
 @jwt_required(roles=("staff",))
+@blueprint.alt_response(403, **STAFF_ONLY)
 @blueprint.arguments(schemas.ReportListArgs, location="query")
 @blueprint.response(200, schemas.ReportPageOut)
 def staff_report_list_view(args: dict[str, Any]) -> dict[str, Any]:
@@ -258,6 +260,7 @@ def staff_report_list_view(args: dict[str, Any]) -> dict[str, Any]:
 
 @blueprint.route("/staff/reports/<string:report_id>", methods=["GET"])
 @jwt_required(roles=("staff",))
+@blueprint.alt_response(403, **STAFF_ONLY)
 @blueprint.response(200, schemas.ReportDetailOut)
 @blueprint.alt_response(404, schema=ErrorResponseSchema, description="No such report.")
 def staff_report_detail_view(report_id: str) -> dict[str, Any]:
@@ -267,6 +270,7 @@ def staff_report_detail_view(report_id: str) -> dict[str, Any]:
 
 @blueprint.route("/staff/reports/<string:report_id>/resolve", methods=["POST"])
 @jwt_required(roles=("staff",))
+@blueprint.alt_response(403, **STAFF_ONLY)
 @blueprint.arguments(schemas.ResolveIn)
 @blueprint.response(200, schemas.ReportOut)
 @blueprint.alt_response(404, schema=ErrorResponseSchema, description="No such report.")
