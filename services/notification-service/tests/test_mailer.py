@@ -327,3 +327,13 @@ def test_retention_deletes_only_old_read_notifications(db: Any, service_env: dic
         )
     assert notifications_retention_purge() == 1
     assert sorted(row["_id"] for row in db[NOTIFICATIONS].find()) == ["old-unread", "recent-read"]
+
+
+def test_the_mailer_process_loop_sends_what_is_queued(
+    event: Make, member: Callable[..., str], smtp: Callable[..., Inbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAIL_POLL_INTERVAL_S", "0")
+    inbox = smtp()
+    handle(event("deposit.confirmed", deposit_credited(member())))
+    assert mailer.run(max_passes=2) == 1
+    assert [m["Subject"] for m in inbox.messages] == ["Deposit of 2.5 DOGE credited"]

@@ -78,9 +78,11 @@ def recipient_profile_update(
 ) -> None:
     """The name emails greet the member with; an older profile than the one kept is ignored."""
     collection = database[RECIPIENTS]
+    changed_at = datetime.fromisoformat(updated_at.replace("Z", "+00:00"))
     with document_lock(database[LOCKS], collection, user_id):
         known = collection.find_one({"_id": user_id}) or {}
-        if str(known.get("profile_updated_at") or "") >= updated_at:
+        kept = known.get("profile_updated_at")
+        if isinstance(kept, datetime) and kept >= changed_at:
             return
         collection.update_one(
             {"_id": user_id},
@@ -88,7 +90,7 @@ def recipient_profile_update(
                 "$set": {
                     "username": username,
                     "display_name": display_name,
-                    "profile_updated_at": updated_at,
+                    "profile_updated_at": changed_at,
                 }
             },
             upsert=True,
