@@ -23,7 +23,7 @@ from dbay_common.errors import ServiceUnavailable
 from dbay_common.jwt import JwtVerifier, TokenInvalid
 from dbay_common.sessions import token_session_id
 from notification_service.live import protocol
-from notification_service.live.hub import REVOKED_SESSION_KEY, Client, Hub
+from notification_service.live.hub import Client, Hub
 from notification_service.live.topics import parse_topic
 
 __all__ = ["Session"]
@@ -132,7 +132,7 @@ class Session:
             return
         session_id = token_session_id(claims)
         try:
-            if session_id is not None and await self.hub.redis.exists(REVOKED_SESSION_KEY.format(session_id)):
+            if session_id is not None and await self.hub.session_revoked(session_id):
                 await self.hub.close(self.client, "session_revoked")
                 return
         except (RedisError, OSError) as error:

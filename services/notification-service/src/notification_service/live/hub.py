@@ -31,6 +31,7 @@ from redis.exceptions import RedisError
 from websockets.asyncio.server import ServerConnection, broadcast
 
 from notification_service.live import protocol
+from notification_service.live.batch import Command, RedisBatcher
 from notification_service.live.settings import LiveSettings
 from notification_service.live.topics import FANOUT_CHANNEL, presence_key, seq_key, stream_key
 
@@ -95,6 +96,7 @@ class Hub:
         self.fanout_ready = asyncio.Event()
         self.delivered = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.batch = RedisBatcher(redis_client)
 
     # -- background work --------------------------------------------------------------------------------
 
@@ -151,16 +153,19 @@ class Hub:
     async def read_replay(self, topic: str, after: int | None) -> tuple[int, list[bytes] | None]:
         """``(latest seq, frames after ``after``)``; frames None when ``after`` is out of the window.
 
-        ``after`` None asks for nothing (frames ``[]``). Counter and stream are read in one
-        transaction, so the frames are exactly seqs ``after+1 .. latest`` or the answer is a reset.
+        ``after`` None asks for nothing (frames ``[]``). Counter and stream are read together
+        (atomically), so the frames are exactly seqs ``after+1 .. latest`` or the answer is a reset.
         """
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.get(seq_key(topic))
-            if after is not None:
-                pipe.xrange(
-                    stream_key(topic), min=f"{after + 1}-0", max="+", count=self.settings.replay_window
+        commands: list[Command] = [("get", (seq_key(topic),), {})]
+        if after is not None:
+            commands.append(
+                (
+                    "xrange",
+                    (stream_key(topic),),
+                    {"min": f"{after + 1}-0", "max": "+", "count": self.settings.replay_window},
                 )
-            results = await pipe.execute()
+            )
+        results = await self.batch.run(commands)
         latest = int(results[0]) if results[0] is not None else 0
         if after is None or after == latest:
             return latest, []
@@ -172,6 +177,11 @@ class Hub:
         if seqs != expected:
             return latest, None
         return latest, [fields[b"f"] for _, fields in entries]
+
+    async def session_revoked(self, session_id: str) -> bool:
+        """Whether ``session_id`` is on the revocation list (batched with other sockets' checks)."""
+        results = await self.batch.run([("exists", (REVOKED_SESSION_KEY.format(session_id),), {})])
+        return bool(results[0])
 
     # -- fan-out ----------------------------------------------------------------------------------------
 
@@ -238,7 +248,17 @@ class Hub:
         if first:
             self.users[user_id] = self.users.get(user_id, 0) + 1
             if self.users[user_id] == 1:
-                await self._mark_present([user_id])
+                ttl = self.settings.presence_ttl_s
+                key = presence_key(user_id)
+                try:
+                    await self.batch.run(
+                        [
+                            ("hset", (key, self.instance_id, str(int(time.time()) + ttl)), {}),
+                            ("expire", (key, ttl), {}),
+                        ]
+                    )
+                except (RedisError, OSError) as error:
+                    logger.warning("could not mark a user present (%s); the next refresh retries", error)
 
     async def _mark_present(self, user_ids: Iterable[str]) -> None:
         ttl = self.settings.presence_ttl_s

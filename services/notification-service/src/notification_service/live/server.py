@@ -38,6 +38,8 @@ HEALTH_PATH = "/ws/health"
 PING_INTERVAL_S = 20
 PING_TIMEOUT_S = 20
 CLOSE_TIMEOUT_S = 5
+REDIS_POOL_SIZE = 16
+REDIS_POOL_WAIT_S = 5
 
 
 def _json_response(status: http.HTTPStatus, body: dict[str, object]) -> Response:
@@ -104,10 +106,20 @@ async def run_server(
     on_ready: Callable[[Server, Hub], None] | None = None,
 ) -> None:
     """Serve until ``stop`` is set, then close every socket with 1001 and clean up."""
-    redis_client = aioredis.Redis.from_url(
-        settings.redis_url, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=15
+    # A bounded pool that waits for a free connection: a burst of thousands of subscribes (every
+    # browser reconnecting after a deploy) queues on a few Redis connections instead of opening one each.
+    instance = instance_name()
+    pool: aioredis.BlockingConnectionPool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url,
+        client_name=f"dbay-live:{instance}",
+        max_connections=REDIS_POOL_SIZE,
+        timeout=REDIS_POOL_WAIT_S,
+        socket_connect_timeout=2,
+        socket_keepalive=True,
+        health_check_interval=15,
     )
-    hub = Hub(redis_client, settings, instance_name())
+    redis_client = aioredis.Redis(connection_pool=pool)
+    hub = Hub(redis_client, settings, instance)
     live = LiveServer(hub, verifier or verifier_for(**settings.jwt))
     fanout = asyncio.create_task(hub.run_fanout(), name="live-fanout")
     checks = asyncio.create_task(hub.run_checks(), name="live-checks")
@@ -145,6 +157,7 @@ async def run_server(
         except (RedisError, OSError) as error:
             logger.warning("could not clear presence marks on shutdown: %s", error)
         await redis_client.aclose()  # type: ignore[attr-defined]  # the stubs predate aclose
+        await pool.disconnect()
         logger.info("live channel stopped")
 
 
