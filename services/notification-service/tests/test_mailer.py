@@ -33,6 +33,7 @@ class Inbox:
     def __init__(self, refuse: str | None = None) -> None:
         self.refuse = refuse
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -42,6 +43,7 @@ class Inbox:
         assert isinstance(parsed, EmailMessage)
         with self.lock:
             self.messages.append(parsed)
+            self.raw.append(envelope.content)
         return "250 OK"
 
 
@@ -112,6 +114,8 @@ def test_a_queued_email_is_sent_once_as_html_and_text_with_one_click_unsubscribe
     target = unsubscribe_target(token, secret=load_config()["UNSUBSCRIBE_SECRET"])
     assert (target.user_id, target.type) == (user_id, "deposit.credited")
     assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    raw_header = f"\r\nList-Unsubscribe: <https://dbay.test/api/v1/notifications/unsubscribe/one-click?token={token}>\r\n"
+    assert raw_header.encode() in inbox.raw[0]  # one line, not RFC 2047-encoded
     assert sent.get_content_type() == "multipart/alternative"
     text = sent.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = sent.get_body(("html",)).get_content()

@@ -9,6 +9,7 @@ link or header: they cannot be turned off.
 from __future__ import annotations
 
 import functools
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -19,6 +20,9 @@ from notification_service.kinds import KINDS_BY_TYPE
 from notification_service.unsubscribe import DIGEST, label, unsubscribe_token
 
 PREFERENCES_PATH = "/account/notifications"
+#: Long header lines stay whole: folding would RFC 2047-encode the List-Unsubscribe URL (it has no
+#: space to fold at), which mail clients cannot use. 998 is RFC 5322's hard limit.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 ONE_CLICK_PATH = "/api/v1/notifications/unsubscribe/one-click"
 
 
@@ -75,7 +79,7 @@ def email_message(email: dict[str, Any], *, config: dict[str, Any]) -> EmailMess
     text = environment.get_template(f"email/{template}.txt").render(context)
     html = environment.get_template(f"email/{template}.html").render(context)
 
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = email["subject"]
     message["From"] = config["MAIL_FROM"]
     message["To"] = email["to"]
