@@ -50,6 +50,16 @@ def test_html_comes_back_as_the_same_text_in_json_never_as_html(
     assert stored is not None and stored["body"] == XSS
     (event,) = [e for e in outbox_events(database, "message.sent") if e.data["message_id"] == stored["_id"]]
     assert event.data["body"] == XSS
+    # Errors are JSON too, whatever went wrong.
+    for response in (
+        client.get(f"{PREFIX}/no-such-route", headers=buyer.headers),
+        client.delete(f"{PREFIX}/conversations", headers=buyer.headers),
+        client.get(f"{PREFIX}/conversations/{XSS}", headers=buyer.headers),
+        send(client, buyer, conversation_id, f"{XSS} https://evil.example"),
+    ):
+        assert response.status_code in (400, 404, 405)
+        assert response.mimetype == "application/json", response.data[:80]
+        assert XSS.encode() not in response.data
 
 
 @pytest.mark.parametrize(
