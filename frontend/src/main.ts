@@ -8,6 +8,7 @@ import { setAccessTokenProvider, setUnauthorizedHandler } from './api/http'
 import App from './App.vue'
 import { i18n } from './i18n'
 import { isChunkLoadError, staleChunkReload } from './lib/staleChunk'
+import { installLiveChannel } from './live'
 import { installSessionScopedCache, QUERY_DEFAULTS } from './queries/queryClient'
 import { createAppRouter, installSessionExpiredRedirect } from './router'
 import { useSessionStore } from './stores/useSessionStore'
@@ -55,6 +56,8 @@ setAccessTokenProvider(() => session.accessToken)
 setUnauthorizedHandler((rejectedAccessToken) => session.sessionRefresh(rejectedAccessToken))
 installSessionExpiredRedirect(router, session)
 installSessionScopedCache(pinia)
+// The live channel (WebSocket /ws/): the user's own events and the public topics pages ask for.
+installLiveChannel(pinia)
 
 // Sign back in silently if this browser has a session (route guards wait for this too).
 void session.sessionRestore()

@@ -149,14 +149,23 @@ describe('App layout', () => {
     expect(document.title).toBe('Sell · dBay')
   })
 
-  it.each([
-    ['/messages', 'Messages', 'Messages · dBay'],
-  ])('shows %s as a coming-soon page', async (path, heading, title) => {
-    const app = await mountAppAt(path)
+  it.each(['/messages', '/messages/c1', '/notifications', '/account/notifications'])(
+    'sends a signed-out visitor of %s to sign in, and back after',
+    async (path) => {
+      await mountAppAt(path)
 
-    expect(headingText(app)).toBe(heading)
-    expect(app.get('main').text()).toContain('Coming soon')
-    expect(document.title).toBe(title)
+      expect(router.currentRoute.value.fullPath).toBe(`/sign-in?next=${path}`)
+    },
+  )
+
+  it('shows the unsubscribe page signed out; without a token it says the link does not work', async () => {
+    const app = await mountAppAt('/unsubscribe')
+
+    expect(headingText(app)).toBe('Unsubscribe from emails')
+    expect(document.title).toBe('Unsubscribe · dBay')
+    expect(app.get('[role="alert"]').text()).toBe(
+      'This link doesn’t workThis unsubscribe link is incomplete, was changed, or has expired. Sign in and change your notification settings instead.',
+    )
   })
 
   it.each([

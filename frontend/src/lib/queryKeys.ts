@@ -54,6 +54,31 @@ export const queryKeys = {
   },
   /** The signed-in user's watchlist (its first page also tells the listing page what is watched). */
   watchlist: (userId: string) => ['user', userId, 'watchlist'] as const,
+  /** notification-service: the bell, the notifications page and the preferences. */
+  notifications: {
+    all: (userId: string) => ['user', userId, 'notifications'] as const,
+    unreadCount: (userId: string) => ['user', userId, 'notifications', 'unread-count'] as const,
+    list: (userId: string) => ['user', userId, 'notifications', 'list'] as const,
+    preferences: (userId: string) => ['user', userId, 'notifications', 'preferences'] as const,
+    /** Public: what an unsubscribe link turns off (no sign-in). */
+    unsubscribe: (token: string) => ['unsubscribe', token] as const,
+    /** The staff view of email delivery. */
+    staffEmails: (userId: string) => ['user', userId, 'staff', 'emails'] as const,
+  },
+  /** messaging-service: conversations and their messages. */
+  messaging: {
+    all: (userId: string) => ['user', userId, 'messaging'] as const,
+    unreadCount: (userId: string) => ['user', userId, 'messaging', 'unread-count'] as const,
+    conversations: (userId: string) => ['user', userId, 'messaging', 'conversations'] as const,
+    conversation: (userId: string, conversationId: string) =>
+      ['user', userId, 'messaging', 'conversation', conversationId] as const,
+    /** One thread's messages, oldest first (lib/liveUpdate.ts appends to it). */
+    messages: (userId: string, conversationId: string) =>
+      ['user', userId, 'messaging', 'messages', conversationId] as const,
+    blocks: (userId: string) => ['user', userId, 'messaging', 'blocks'] as const,
+    staffReports: (userId: string) => ['user', userId, 'staff', 'reports'] as const,
+    staffReport: (userId: string, reportId: string) => ['user', userId, 'staff', 'report', reportId] as const,
+  },
   /** search-gateway. `params` is the search's query string in a stable order (one entry per search). */
   search: {
     all: () => ['search'] as const,

@@ -2,11 +2,10 @@
  * The signed-in user's wallet as server state (Pinia Colada): each piece is a query any component
  * may call; calls with the same key share one cache entry and one request. Keys: lib/queryKeys.ts.
  *
- * Live updates (useWalletLiveUpdates, on the wallet page): while a deposit is unconfirmed or a
- * withdrawal is on its way, deposits and withdrawals are read every WALLET_POLL_INTERVAL_MS, then
- * the balance (so a deposit shown as credited is never next to the balance from before its
- * credit), and the history when the balance moved. A later live channel writes into the same
- * entries with lib/liveUpdate.ts.
+ * Live updates: the live channel's `wallet.updated` reads these entries again (lib/liveUpdate.ts);
+ * useWalletLiveUpdates polls only while that channel is down (deposits and withdrawals, then the
+ * balance, so a deposit shown as credited is never next to the balance from before its credit,
+ * and the history when the balance moved).
  */
 import { useMutation, useQuery, useQueryCache } from '@pinia/colada'
 import { useDocumentVisibility, useTimeoutFn } from '@vueuse/core'
@@ -25,13 +24,16 @@ import {
   type WithdrawalStatus,
 } from '@/api/wallet'
 import { listItemUpsert } from '@/lib/liveUpdate'
+import { liveStatus } from '@/live'
 import { queryKeys } from '@/lib/queryKeys'
 import { useSessionStore } from '@/stores/useSessionStore'
 
 import { usePagedListQuery } from './pagedList'
 
-/** How often the page asks again while a deposit or a withdrawal is on its way. */
+/** While the live channel is down: how often the page asks again while something is on its way. */
 export const WALLET_POLL_INTERVAL_MS = 3_000
+/** While the live channel is down and nothing is on its way: the slow fallback poll. */
+export const WALLET_FALLBACK_POLL_MS = 20_000
 
 export const DEPOSITS_PAGE_SIZE = 10
 export const HISTORY_PAGE_SIZE = 20
@@ -152,8 +154,12 @@ export function useDepositsCheck() {
 }
 
 /**
- * Polls the wallet while the calling component is mounted, the tab is visible and something is
- * in flight; reads deposits and the balance when the tab becomes visible again.
+ * Keeps the wallet page current. The live channel (src/live/) is the main path: a
+ * `wallet.updated` event reads the deposits, withdrawals, balance and history again at once
+ * (lib/liveUpdate.ts). Only while the channel is down does this poll, while the tab is visible:
+ * every WALLET_POLL_INTERVAL_MS while a deposit or withdrawal is on its way, else every
+ * WALLET_FALLBACK_POLL_MS (a deposit sent meanwhile still shows). Deposits and the balance are
+ * read again when the tab becomes visible again.
  */
 export function useWalletLiveUpdates() {
   const { userId } = useWalletOwner()
@@ -163,11 +169,14 @@ export function useWalletLiveUpdates() {
   const balance = useWalletBalance()
   const visibility = useDocumentVisibility()
 
+  /** The live channel is up: changes arrive by themselves, no polling. */
+  const isLive = computed(() => liveStatus.value === 'open')
   /** The last poll failed (offline, say); polling carries on and clears this when it works. */
   const isFailing = ref(false)
-  const isActive = computed(
-    () => visibility.value === 'visible' && (deposits.hasUnconfirmed.value || withdrawals.hasInFlight.value),
-  )
+  const isInFlight = computed(() => deposits.hasUnconfirmed.value || withdrawals.hasInFlight.value)
+  /** Polling (the fallback): the channel is down and the tab visible. */
+  const isActive = computed(() => visibility.value === 'visible' && !isLive.value)
+  const intervalMs = computed(() => (isInFlight.value ? WALLET_POLL_INTERVAL_MS : WALLET_FALLBACK_POLL_MS))
   let isPollRunning = false
 
   async function liveUpdate(): Promise<void> {
@@ -201,7 +210,7 @@ export function useWalletLiveUpdates() {
         schedule()
       })
     },
-    WALLET_POLL_INTERVAL_MS,
+    intervalMs,
     { immediate: false },
   )
 
@@ -212,6 +221,18 @@ export function useWalletLiveUpdates() {
   }
 
   watch(isActive, (active) => (active ? schedule() : timer.stop()), { immediate: true })
+  // Something started moving while polling slowly: poll at the fast pace from now.
+  watch(isInFlight, (inFlight) => {
+    if (inFlight && timer.isPending.value) {
+      timer.stop()
+      schedule()
+    }
+  })
+  watch(isLive, (live) => {
+    if (live) {
+      isFailing.value = false
+    }
+  })
 
   // Back on the tab after a while (a deposit sent from a phone): read deposits and balance now.
   watch(visibility, (state, previous) => {
@@ -223,5 +244,5 @@ export function useWalletLiveUpdates() {
     }
   })
 
-  return { isActive, isFailing }
+  return { isActive, isLive, isFailing }
 }

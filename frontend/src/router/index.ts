@@ -130,7 +130,32 @@ export const routes: RouteRecordRaw[] = [
     path: '/messages',
     name: 'messages',
     component: () => import('@/views/MessagesView.vue'),
-    meta: { title: t('index.messages') },
+    meta: { title: t('index.messages'), requiresAuth: true },
+  },
+  {
+    path: '/messages/:id',
+    name: 'conversation',
+    component: () => import('@/views/ConversationView.vue'),
+    props: true,
+    meta: { title: t('index.conversation'), requiresAuth: true },
+  },
+  {
+    path: '/notifications',
+    name: 'notifications',
+    component: () => import('@/views/NotificationsView.vue'),
+    meta: { title: t('index.notifications'), requiresAuth: true },
+  },
+  {
+    path: '/account/notifications',
+    name: 'account-notifications',
+    component: () => import('@/views/AccountNotificationsView.vue'),
+    meta: { title: t('index.notificationSettings'), requiresAuth: true },
+  },
+  {
+    path: '/unsubscribe',
+    name: 'unsubscribe',
+    component: () => import('@/views/UnsubscribeView.vue'),
+    meta: { title: t('index.unsubscribe') },
   },
   {
     path: '/sign-in',

@@ -1,13 +1,16 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
+import { getActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from '@/__tests__/fakeApi'
 import { ALICE, tokensFor } from '@/__tests__/fixtures'
+import { fakeSockets } from '@/__tests__/fakeSocket'
 import { alertTexts, mountPage } from '@/__tests__/mountPage'
 import { ADDRESS_WIRE, balanceWire, depositWire, page, transferWire } from '@/__tests__/walletFixtures'
 import { setAccessTokenProvider } from '@/api/http'
 import { sessionHintSet } from '@/lib/sessionHint'
-import { WALLET_POLL_INTERVAL_MS } from '@/queries/wallet'
+import { installLiveChannel } from '@/live'
+import { WALLET_FALLBACK_POLL_MS, WALLET_POLL_INTERVAL_MS } from '@/queries/wallet'
 import { useSessionStore } from '@/stores/useSessionStore'
 
 import WalletView from '../WalletView.vue'
@@ -78,10 +81,63 @@ describe('WalletView', () => {
     expect(view.get('[data-testid="balance-available"] data').attributes('value')).toBe('500000000')
     expect(view.get('[data-testid="deposit-address"]').text()).toBe(ADDRESS_WIRE.address)
     expect(view.find('form[aria-label="Withdraw DOGE"]').exists()).toBe(true)
-    expect(view.text()).toContain('Updating live')
+    expect(view.text()).not.toContain('Updating live')
   })
 
-  it('polls while a deposit is unconfirmed, and stops when the page is left', async () => {
+  it('with the live channel up: says so, does not poll, and a wallet.updated event shows the new deposit at once', async () => {
+    vi.useFakeTimers()
+    const sockets = fakeSockets()
+    let stopLive = () => undefined as void
+    api.on(DEPOSITS, () => jsonResponse(200, page([])))
+    const mounted = await mountPage(WalletView, {
+      path: '/wallet',
+      beforeNavigation: () => {
+        sessionHintSet(true)
+        const session = useSessionStore()
+        setAccessTokenProvider(() => session.accessToken)
+        stopLive = installLiveChannel(getActivePinia()!, { createSocket: sockets.createSocket })
+      },
+    })
+    wrapper = mounted.wrapper
+    await flushPromises()
+    sockets.last().open()
+    await flushPromises()
+    expect(sockets.last().sent).toEqual([
+      { op: 'auth', token: 'access-1' },
+      { op: 'subscribe', topic: `user:${ALICE.id}`, after: null },
+    ])
+    expect(wrapper.text()).toContain('Updating live')
+    expect(wrapper.text()).toContain('Deposits show here by themselves as soon as the network sees them.')
+    expect(wrapper.findAll('button').map((button) => button.text())).not.toContain('Check for deposits')
+    sockets.last().receive({ type: 'subscribed', topic: `user:${ALICE.id}`, seq: 0 })
+    api.requests.length = 0
+    await vi.advanceTimersByTimeAsync(WALLET_FALLBACK_POLL_MS * 2)
+    expect(api.requests).toEqual([])
+
+    api.on(DEPOSITS, () => jsonResponse(200, page([depositWire()])))
+    sockets.last().receive({
+      type: 'event',
+      topic: `user:${ALICE.id}`,
+      seq: 1,
+      event: 'wallet.updated',
+      data: { cause: 'deposit.detected', deposit_id: 'dep_1' },
+      at: '2026-12-07T21:00:00Z',
+    })
+    await flushPromises()
+
+    expect(api.requests.map((request) => request.url)).toEqual([
+      '/api/v1/wallet/deposits?limit=10',
+      '/api/v1/wallet/withdrawals?limit=10',
+      '/api/v1/wallet/balance',
+      '/api/v1/wallet/transfers?limit=20&activity=true',
+    ])
+    expect(wrapper.findAll('[data-deposit-status]').map((item) => item.attributes('data-deposit-status'))).toEqual([
+      'pending',
+    ])
+    stopLive()
+  })
+
+  it('with the live channel down, polls fast while a deposit is unconfirmed, and stops when the page is left', async () => {
     vi.useFakeTimers()
     await walletPage()
     api.requests.length = 0
