@@ -152,6 +152,9 @@ def test_who_and_what_a_conversation_can_start_with(
     assert database["conversations"].count_documents({}) == 0
     assert database["messages"].count_documents({}) == 0
     assert outbox_events(database) == []
+    # A seller this service knows only from their listings can be messaged too.
+    listing(stranger.id)
+    assert start(client, buyer, recipient_id=stranger.id).status_code == 201
 
 
 def test_messages_page_backwards_oldest_first_within_a_page(

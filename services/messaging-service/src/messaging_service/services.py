@@ -99,12 +99,13 @@ def conversation_start(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Open (or reuse) the conversation between ``user_id`` and the other party, and send ``body``.
 
-    With ``listing_id`` the other party is the listing's seller and ``user_id`` the buyer; without it,
-    ``recipient_id`` (a member this service knows). One conversation per (buyer, seller, listing), or
-    per pair without a listing: the id is derived and inserted uniquely, so concurrent starts share
-    one conversation. Refused: yourself (400 ``cannot_message_yourself``), an unknown or draft listing
-    (404 ``listing_not_found``), an unknown member (404 ``recipient_not_found``), a block either way
-    (403 ``blocked``). Returns ``(conversation, message)``; emits ``message.sent`` (message_send).
+    With ``listing_id`` the other party is the listing's seller and ``user_id`` the buyer; without
+    it, ``recipient_id`` (a member this service knows: registered, or the seller of a listing). One
+    conversation per (buyer, seller, listing), or per pair without a listing: the id is derived and
+    inserted uniquely, so concurrent starts share one conversation. Refused: yourself (400
+    ``cannot_message_yourself``), an unknown or draft listing (404 ``listing_not_found``), an
+    unknown member (404 ``recipient_not_found``), a block either way (403 ``blocked``). Returns
+    ``(conversation, message)``; emits ``message.sent`` (see :func:`message_send`).
     """
     if listing_id is not None:
         listing = listing_copy(database, listing_id)
@@ -117,6 +118,7 @@ def conversation_start(
         if (
             recipient_id != user_id
             and database["members"].find_one({"_id": recipient_id}, {"_id": 1}) is None
+            and database["listings"].find_one({"seller_id": recipient_id}, {"_id": 1}) is None
         ):
             raise NotFound("No such member.", code="recipient_not_found", param="recipient_id")
         other_id = recipient_id
