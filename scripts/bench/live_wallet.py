@@ -70,7 +70,7 @@ def node(method: str, params: list[Any], wallet: str | None = None) -> Any:
         url, data=body, method="POST", headers={"Authorization": f"Basic {credentials}"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
             answer = json.loads(response.read(), parse_float=Decimal)
     except urllib.error.HTTPError as error:
         answer = json.loads(error.read(), parse_float=Decimal)
