@@ -69,7 +69,10 @@ def test_the_process_serves_health_and_sockets_and_stops_on_sigterm(
     assert health.status_code == 200
     assert health.headers["Content-Type"] == "application/json"
     body = health.json()
-    assert (body["status"], body["checks"], body["connections"]) == ("ok", {"redis": "ok"}, 0)
+    assert sorted(body) == ["checks", "connections", "instance", "service", "status"]
+    assert (body["status"], body["service"], body["connections"]) == ("ok", "notification-service-live", 0)
+    assert body["checks"]["redis"]["status"] == "ok"
+    assert body["checks"]["fanout"] == {"status": "ok"}
     missing = requests.get(f"http://127.0.0.1:{port}/elsewhere", timeout=2)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
@@ -119,7 +122,10 @@ def test_health_answers_503_when_redis_is_down(jwks_server: Any, closed_port: in
         assert response is not None
         assert response.status_code == 503
         assert response.json()["status"] == "unavailable"
-        assert response.json()["checks"] == {"redis": "down"}
+        checks = response.json()["checks"]
+        assert checks["redis"]["status"] == "error"
+        assert "Connect" in checks["redis"]["error"]
+        assert checks["fanout"] == {"status": "error", "error": "not subscribed to the fan-out channel"}
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

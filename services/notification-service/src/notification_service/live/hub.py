@@ -232,6 +232,7 @@ class Hub:
                     "live fan-out lost its Redis subscription (%s); retrying in %.1fs", error, delay
                 )
             finally:
+                self.fanout_ready.clear()
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[attr-defined]  # the stubs predate aclose
             await asyncio.sleep(delay)

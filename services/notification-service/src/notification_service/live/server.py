@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import socket
+import time
 import uuid
 from collections.abc import Callable
 
@@ -38,6 +39,8 @@ HEALTH_PATH = "/ws/health"
 PING_INTERVAL_S = 20
 PING_TIMEOUT_S = 20
 CLOSE_TIMEOUT_S = 5
+HEALTH_TIMEOUT_S = 2
+SERVICE_NAME = "notification-service-live"
 REDIS_POOL_SIZE = 16
 REDIS_POOL_WAIT_S = 5
 
@@ -78,17 +81,26 @@ class LiveServer:
         return None
 
     async def health(self) -> Response:
+        """The shared health shape (dbay_common.health): Redis answers PING, the fan-out is subscribed."""
+        started = time.perf_counter()
+        redis_check: dict[str, object]
         try:
-            await asyncio.wait_for(self.hub.redis.ping(), timeout=2)
-            redis_ok = True
-        except (RedisError, OSError, TimeoutError):
-            redis_ok = False
-        ok = redis_ok and self.hub.fanout_ready.is_set()
+            await asyncio.wait_for(self.hub.redis.ping(), timeout=HEALTH_TIMEOUT_S)
+            redis_check = {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+        except (RedisError, OSError, TimeoutError) as error:
+            redis_check = {"status": "error", "error": f"{type(error).__name__}: {error}"[:200]}
+        fanout_check: dict[str, object] = (
+            {"status": "ok"}
+            if self.hub.fanout_ready.is_set()
+            else {"status": "error", "error": "not subscribed to the fan-out channel"}
+        )
+        ok = redis_check["status"] == "ok" and fanout_check["status"] == "ok"
         return _json_response(
             http.HTTPStatus.OK if ok else http.HTTPStatus.SERVICE_UNAVAILABLE,
             {
                 "status": "ok" if ok else "unavailable",
-                "checks": {"redis": "ok" if redis_ok else "down"},
+                "service": SERVICE_NAME,
+                "checks": {"redis": redis_check, "fanout": fanout_check},
                 "connections": len(self.hub.clients),
                 "instance": self.hub.instance_id,
             },
