@@ -224,6 +224,9 @@ def conversation_activity_catch_up(*, conversation_id: str, message_id: str) -> 
     the sending process died between the message and the conversation write). Idempotent: the
     update only moves ``activity`` forward."""
     database = STORE.database()
+    conversation = database["conversations"].find_one({"_id": conversation_id}, {"activity": 1})
+    if conversation is None or conversation["activity"] >= message_id:
+        return  # the usual case: the sender moved it (``activity`` never moves back), so no lock
     message = database["messages"].find_one({"_id": message_id}, {"sent_at": 1})
     if message is not None:
         conversation_activity_move(
