@@ -241,3 +241,19 @@ def test_subscribing_while_messages_flow_loses_and_repeats_nothing(
     assert seqs == list(range(1, total + 1))
     assert subscribed_at is not None and 20 <= subscribed_at <= total
     nothing_more(ws)
+
+
+def test_an_anonymous_socket_can_sign_in_later_and_then_follow_its_user_topic(
+    server: LiveServer, make_user: Callable[..., User], rclient: redis.Redis
+) -> None:
+    user = make_user()
+    listing = f"listing:{uuid.uuid4()}"
+    ws = server.connect()
+    send(ws, {"op": "subscribe", "topic": listing})
+    assert recv(ws)["type"] == "subscribed"
+    sign_in(ws, user)
+    send(ws, {"op": "subscribe", "topic": f"user:{user.id}"})
+    assert recv(ws) == {"type": "subscribed", "topic": f"user:{user.id}", "seq": 0}
+    publish(rclient, listing, 1)
+    live_publish(rclient, f"user:{user.id}", "wallet.updated", {"cause": "deposit.confirmed"})
+    assert [(f["topic"], f["seq"]) for f in events(ws, 2)] == [(listing, 1), (f"user:{user.id}", 1)]
