@@ -520,3 +520,18 @@ def test_the_next_quiet_period_emails_again(
     )
     handle(later)
     assert db[EMAILS].count_documents({}) == 2
+
+
+def test_an_id_the_live_channel_refuses_still_makes_the_notification(
+    db: Any, event: Make, member: Callable[..., str]
+) -> None:
+    seller = member()
+    handle(
+        event(
+            "listing.withdrawn",
+            listing(seller, listing_id="not-a-uuid", reason="Fake.", withdrawn_by="staff"),
+        )
+    )
+    assert [n["title"] for n in db[NOTIFICATIONS].find()] == [
+        "Your listing was taken down: Canon EOS 5D Mark IV body"
+    ]

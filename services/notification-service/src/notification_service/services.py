@@ -24,11 +24,12 @@ logger = logging.getLogger(__name__)
 
 
 def live_send(client: redis.Redis, topic: str, event: str, data: dict[str, Any]) -> None:
-    """Publish on the live channel; a Redis failure is logged, not raised (the web app refetches what
-    it shows when it reconnects, so a lost live message is late, never lost information)."""
+    """Publish on the live channel; a failure is logged, not raised (the web app refetches what it
+    shows when it reconnects, so a lost live message is late, never lost information). A topic the
+    channel refuses (an id that is not a UUID in some event) must not stop the notification either."""
     try:
         live_publish(client, topic, event, data)
-    except redis.RedisError:
+    except (redis.RedisError, ValueError):
         logger.warning("live message %s on %s not published", event, topic, exc_info=True)
 
 
