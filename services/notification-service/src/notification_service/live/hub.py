@@ -91,6 +91,9 @@ class Hub:
         self.clients: set[Client] = set()
         self.live: dict[str, set[ServerConnection]] = {}
         self.replaying: dict[str, set[Client]] = {}
+        #: Topic → sockets that finished their replay at a seq above the topic's delivered seq, with
+        #: that seq (they get frames above it, then join :attr:`live`).
+        self.catching: dict[str, dict[Client, int]] = {}
         self.last_seq: dict[str, int] = {}
         self.users: dict[str, int] = {}
         self.fanout_ready = asyncio.Event()
@@ -124,15 +127,23 @@ class Hub:
         return buffered
 
     def go_live(self, client: Client, topic: str, latest: int) -> None:
-        """Replay done (and the buffer empty): later frames go straight to the socket."""
+        """Replay done (and the buffer empty): later frames go straight to the socket.
+
+        Frames up to ``latest`` may still be on their way through the pub/sub (published before
+        the replay read them, not dispatched yet): until the topic's delivered seq reaches
+        ``latest``, the socket waits in :attr:`catching` and gets only frames above ``latest``.
+        """
         client.pending.pop(topic, None)
         waiting = self.replaying.get(topic)
         if waiting is not None:
             waiting.discard(client)
             if not waiting:
                 del self.replaying[topic]
-        self.live.setdefault(topic, set()).add(client.ws)
-        self.last_seq.setdefault(topic, latest)
+        delivered = self.last_seq.get(topic)
+        if delivered is not None and delivered >= latest:
+            self.live.setdefault(topic, set()).add(client.ws)
+        else:
+            self.catching.setdefault(topic, {})[client] = latest
 
     def unfollow(self, client: Client, topic: str) -> None:
         client.topics.discard(topic)
@@ -147,8 +158,17 @@ class Hub:
             waiting.discard(client)
             if not waiting:
                 del self.replaying[topic]
-        if topic not in self.live and topic not in self.replaying:
+        catching = self.catching.get(topic)
+        if catching is not None:
+            catching.pop(client, None)
+            if not catching:
+                del self.catching[topic]
+        if not self.followed(topic):
             self.last_seq.pop(topic, None)
+
+    def followed(self, topic: str) -> bool:
+        """Whether any local socket follows ``topic`` (live, catching up or replaying)."""
+        return topic in self.live or topic in self.catching or topic in self.replaying
 
     async def read_replay(self, topic: str, after: int | None) -> tuple[int, list[bytes] | None]:
         """``(latest seq, frames after ``after``)``; frames None when ``after`` is out of the window.
@@ -192,24 +212,53 @@ class Hub:
             logger.warning("ignoring a fan-out message that is not an event frame")
             return
         topic, seq = head
-        live = self.live.get(topic)
-        waiting = self.replaying.get(topic)
-        if not live and not waiting:
+        if not self.followed(topic):
             return
         last = self.last_seq.get(topic)
         if last is not None and seq <= last and not (seq == 1 and last > 1):
             return  # already delivered (a catch-up overlapping the pub/sub), or stale
         self.last_seq[topic] = seq
+        live = self.live.get(topic)
         if live:
-            broadcast(live, frame, text=True)
+            self.broadcast(live, frame)
             self.delivered += len(live)
+        catching = self.catching.get(topic)
+        if catching:
+            self._catch(topic, catching, seq, frame)
+        waiting = self.replaying.get(topic)
         if waiting:
             for client in waiting:
                 client.pending[topic].append((seq, frame))
 
+    def _catch(self, topic: str, catching: dict[Client, int], seq: int, frame: bytes) -> None:
+        """Frames for sockets that went live above the delivered seq: only what they lack, then live."""
+        newer = [client.ws for client, floor in catching.items() if seq > floor]
+        if newer:
+            self.broadcast(newer, frame)
+            self.delivered += len(newer)
+        caught = [client for client, floor in catching.items() if seq >= floor]
+        if caught:
+            live = self.live.setdefault(topic, set())
+            for client in caught:
+                del catching[client]
+                live.add(client.ws)
+            if not catching:
+                del self.catching[topic]
+
+    @staticmethod
+    def broadcast(sockets: Iterable[ServerConnection], frame: bytes) -> None:
+        """Write ``frame`` to every socket's buffer at once (a text frame; sockets closing are skipped)."""
+        broadcast(sockets, frame, text=True)
+
     async def catch_up(self) -> None:
         """After (re)subscribing: deliver what was published on followed topics while not listening."""
-        for topic, last in list(self.last_seq.items()):
+        for topic in dict.fromkeys([*self.live, *self.catching]):
+            last = self.last_seq.get(topic)
+            if last is None:
+                floors = self.catching.get(topic)
+                if not floors:
+                    continue
+                last = min(floors.values())
             entries = await self.redis.xrange(stream_key(topic), min=f"{last + 1}-0", max="+")
             for _, fields in entries:
                 self.dispatch(fields[b"f"])
