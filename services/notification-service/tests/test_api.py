@@ -194,7 +194,8 @@ def test_changing_some_types_keeps_the_others(client: FlaskClient, auth: Any) ->
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"type": "security.new_sign_in", "in_app": True, "email": "off"}, "invalid_choice"),
+        ({"type": "security.new_sign_in", "in_app": True, "email": "off"}, "required_notification"),
+        ({"type": "security.new_sign_in", "in_app": True, "email": "daily"}, "invalid_choice"),
         ({"type": "withdrawal.sent", "in_app": False, "email": "instant"}, "required_notification"),
         ({"type": "deposit.credited", "in_app": True, "email": "daily"}, "invalid_choice"),
         ({"type": "no.such_type", "in_app": True, "email": "off"}, "invalid_field"),

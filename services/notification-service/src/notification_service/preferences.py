@@ -81,16 +81,16 @@ def _checked(changes: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
             raise InvalidRequest(
                 f"There is no notification type {change['type']!r}.", code="invalid_field", param="types"
             )
-        if change["email"] not in kind.email_choices:
-            allowed = ", ".join(kind.email_choices)
-            raise InvalidRequest(
-                f"Email for “{kind.label}” can be: {allowed}.", code="invalid_choice", param="types"
-            )
-        if kind.required and not change["in_app"]:
+        if kind.required and (not change["in_app"] or change["email"] == OFF):
             raise InvalidRequest(
                 f"“{kind.label}” notifications keep your account safe and cannot be turned off.",
                 code="required_notification",
                 param="types",
+            )
+        if change["email"] not in kind.email_choices:
+            allowed = ", ".join(kind.email_choices)
+            raise InvalidRequest(
+                f"Email for “{kind.label}” can be: {allowed}.", code="invalid_choice", param="types"
             )
         checked[kind.type] = {"type": kind.type, "in_app": bool(change["in_app"]), "email": change["email"]}
     return checked
