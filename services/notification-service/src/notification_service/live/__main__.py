@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import sys
 
 from dbay_common.logging import configure_logging
 from dbay_common.settings import env_str
@@ -16,7 +17,12 @@ def main() -> None:
     if level.upper() != "DEBUG":
         # websockets logs every connection opened and closed at INFO: thousands of lines per minute.
         logging.getLogger("websockets").setLevel(logging.WARNING)
-    asyncio.run(serve_until_signalled(load_live_settings()))
+    settings = load_live_settings()
+    try:
+        asyncio.run(serve_until_signalled(settings))
+    except OSError as error:  # the port is taken or the address is not local: say so, no traceback
+        logging.getLogger(__name__).error("cannot listen on %s:%s: %s", settings.host, settings.port, error)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
