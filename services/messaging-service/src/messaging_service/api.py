@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g
 from pymongo.database import Database
 
 from dbay_common.errors import InvalidRequest
@@ -52,8 +52,6 @@ def _kick() -> RelayKick:
 
 
 def _user_id() -> str:
-    from flask import g
-
     return str(g.user_id)
 
 
@@ -290,6 +288,3 @@ def staff_report_resolve_view(payload: dict[str, Any], report_id: str) -> dict[s
 def _no_sniff(response: Any) -> Any:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
-
-
-__all__ = ["API_PREFIX", "blueprint", "request"]
