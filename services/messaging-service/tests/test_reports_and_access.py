@@ -35,6 +35,7 @@ def test_a_reported_message_reaches_staff_who_resolve_it_once(
     ).get_json()
     assert [r["id"] for r in queue["data"]] == [report.get_json()["id"]]
     item = queue["data"][0]
+    assert (item["reporter_id"], item["reported_user_id"]) == (buyer.id, seller.id)
     assert (item["reason"], item["message"]["body"], item["reported_user"]["display_name"]) == (
         "Scam attempt",
         "Pay me outside dBay",
