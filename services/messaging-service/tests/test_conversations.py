@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dbay_common.events.envelope import Event
+
 from .support import PREFIX, Db, Member, outbox_events, send, start
 
 
@@ -267,3 +269,76 @@ def test_concurrent_sends_are_all_counted_unread(
     assert newest is not None and view["last_message"]["id"] == newest["_id"]
     conversation = database["conversations"].find_one({"_id": conversation_id})
     assert conversation is not None and conversation["activity"] == newest["_id"]
+
+
+def test_racing_reads_keep_the_furthest_pointer(
+    messaging_app: Flask, member: Callable[..., Member], listing: Callable[..., str], database: Db
+) -> None:
+    buyer, seller = member(), member()
+    client = messaging_app.test_client()
+    conversation_id = start(client, buyer, listing_id=listing(seller.id), body="m0").get_json()["id"]
+    ids = [send(client, buyer, conversation_id, f"m{n}").get_json()["id"] for n in range(1, 6)]
+    barrier = threading.Barrier(len(ids))
+
+    def read(message_id: str) -> None:
+        local = messaging_app.test_client()
+        barrier.wait()
+        response = local.post(
+            f"{PREFIX}/conversations/{conversation_id}/read",
+            json={"last_read_message_id": message_id},
+            headers=seller.headers,
+        )
+        assert response.status_code == 200
+
+    threads = [threading.Thread(target=read, args=(message_id,)) for message_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    stored = database["conversations"].find_one({"_id": conversation_id})
+    assert stored is not None and stored["read"][seller.id] == ids[-1]
+    # One event per move of the pointer, in the order they were written, each further than the last.
+    pointers = [Event.from_json(text).data["last_read_message_id"] for text in stored["outbox"]]
+    assert 1 <= len(pointers) <= len(ids) and pointers == sorted(set(pointers)) and pointers[-1] == ids[-1]
+    view = client.get(f"{PREFIX}/conversations/{conversation_id}", headers=seller.headers).get_json()
+    assert view["unread_count"] == 0
+
+
+def test_blocks_and_staff_reports_page(
+    client: FlaskClient, member: Callable[..., Member], listing: Callable[..., str]
+) -> None:
+    me, staff = member(), member(staff=True)
+    others = [member() for _ in range(3)]
+    for other in others:
+        assert (
+            client.post(f"{PREFIX}/blocks", json={"user_id": other.id}, headers=me.headers).status_code == 201
+        )
+    first = client.get(f"{PREFIX}/blocks", query_string={"limit": 2}, headers=me.headers).get_json()
+    rest = client.get(
+        f"{PREFIX}/blocks",
+        query_string={"limit": 2, "starting_after": first["data"][-1]["user"]["id"]},
+        headers=me.headers,
+    ).get_json()
+    assert first["has_more"] is True and rest["has_more"] is False
+    assert sorted(b["user"]["id"] for b in first["data"] + rest["data"]) == sorted(o.id for o in others)
+
+    report_ids = []
+    for _ in range(3):
+        buyer, seller = member(), member()
+        message = start(client, buyer, listing_id=listing(seller.id)).get_json()["last_message"]
+        report = client.post(
+            f"{PREFIX}/messages/{message['id']}/report", json={"reason": "spam"}, headers=seller.headers
+        )
+        report_ids.append(report.get_json()["id"])
+    url = f"{PREFIX}/staff/reports"
+    page_one = client.get(url, query_string={"limit": 2, "status": "open"}, headers=staff.headers).get_json()
+    page_two = client.get(
+        url,
+        query_string={"limit": 2, "status": "open", "starting_after": page_one["data"][-1]["id"]},
+        headers=staff.headers,
+    ).get_json()
+    assert [r["id"] for r in page_one["data"] + page_two["data"]] == report_ids
+    assert (page_one["has_more"], page_two["has_more"]) == (True, False)
+    resolved = client.get(url, query_string={"status": "resolved"}, headers=staff.headers).get_json()
+    assert resolved == {"data": [], "has_more": False}
