@@ -7,7 +7,7 @@
 
 export type MessagePiece = { kind: 'text'; text: string } | { kind: 'listing'; text: string; listingId: string }
 
-const LISTING_LINK = /(^|\s)((?:https?:\/\/[^\s/?#]+)?\/listings\/([A-Za-z0-9_-]+))(?=$|[\s.,;:!?)])/g
+const LISTING_LINK = /(^|\s)((?:https?:\/\/[^\s/?#]+)?\/listings\/([A-Za-z0-9-]{1,64})\/?)(?=$|[\s.,;:!?)])/g
 
 export function messagePieces(body: string, origin: string = window.location.origin): MessagePiece[] {
   const pieces: MessagePiece[] = []

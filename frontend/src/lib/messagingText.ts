@@ -19,12 +19,10 @@ export function messageBodyProblem(body: string): string | null {
   return null
 }
 
-/** A refusal of messaging-service in plain words. */
+/**
+ * A refusal of messaging-service in plain words: its own sentences (`external_link`, `blocked`,
+ * `invalid_body`, `cannot_message_yourself` are written for members), ours where it has none.
+ */
 export function messagingErrorMessage(error: unknown): string {
-  return apiErrorMessage(error, {
-    external_link: t('messagingText.externalLink'),
-    blocked: t('messagingText.blocked'),
-    cannot_message_self: t('messagingText.self'),
-    conversation_not_found: t('messagingText.notFound'),
-  })
+  return apiErrorMessage(error, { conversation_not_found: t('messagingText.notFound') })
 }

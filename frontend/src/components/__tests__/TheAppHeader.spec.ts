@@ -1,11 +1,13 @@
+import { PiniaColada } from '@pinia/colada'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, type Router } from 'vue-router'
 
 import { ALICE, tokensFor } from '@/__tests__/fixtures'
-import { errorResponse, installFakeApi, noContent, type FakeApi } from '@/__tests__/fakeApi'
+import { errorResponse, installFakeApi, jsonResponse, noContent, type FakeApi } from '@/__tests__/fakeApi'
 import { setAccessTokenProvider } from '@/api/http'
+import { QUERY_DEFAULTS } from '@/queries/queryClient'
 import { createAppRouter } from '@/router'
 import { useSessionStore } from '@/stores/useSessionStore'
 
@@ -112,6 +114,24 @@ describe('TheAppHeader', () => {
       ['Seller profile', '/sellers/alice'],
       ['Sign out', 'button'],
     ])
+  })
+
+  it('shows the notification bell to a signed-in user only', async () => {
+    api.on('GET /api/v1/notifications/unread-count', () => jsonResponse(200, { unread_count: 4 }))
+    useSessionStore().$patch({ hasRestored: true })
+    const signedOut = mountHeader()
+    expect(signedOut.find('[data-testid="notification-bell"]').exists()).toBe(false)
+    signedOut.unmount()
+
+    signInAlice()
+    const header = mount(TheAppHeader, {
+      attachTo: document.body,
+      global: { plugins: [pinia, [PiniaColada, { queryOptions: QUERY_DEFAULTS }], router] },
+    })
+    wrapper = header
+    await flushPromises()
+
+    expect(header.get('[data-testid="notification-bell"]').attributes('aria-label')).toBe('Notifications, 4 unread')
   })
 
   it('closes the account menu on Escape and gives focus back to its button', async () => {

@@ -4,7 +4,7 @@ import type { Router } from 'vue-router'
 
 import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from '@/__tests__/fakeApi'
 import { ALICE, tokensFor } from '@/__tests__/fixtures'
-import { LISTING_ID, listingDetailWire } from '@/__tests__/listingFixtures'
+import { LISTING_ID, SELLER_ID, listingDetailWire } from '@/__tests__/listingFixtures'
 import { blockText, mountPage } from '@/__tests__/mountPage'
 import { setAccessTokenProvider } from '@/api/http'
 import { useSessionStore } from '@/stores/useSessionStore'
@@ -208,5 +208,54 @@ describe('ListingView', () => {
     const { view } = await listingPage()
 
     expect(view.get('h1').text()).toBe('Listing not found')
+  })
+
+  describe('Contact seller', () => {
+    function contactButton(view: VueWrapper) {
+      return view.findAll('button').find((button) => button.text() === 'Contact seller')
+    }
+
+    it('signed out: goes to sign in, and back to the listing after', async () => {
+      const { view, router } = await listingPage()
+
+      await contactButton(view)?.trigger('click')
+      await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(`/sign-in?next=/listings/${LISTING_ID}`))
+    })
+
+    it('signed in: a compose box, then the conversation about this listing', async () => {
+      api.on('POST /api/v1/messaging/conversations', () =>
+        jsonResponse(201, {
+          id: 'conv_9',
+          listing: { id: LISTING_ID, title: 'Zorblax vintage cameras kit', photo_url: null },
+          other_party: { id: SELLER_ID, display_name: '', username: 'bob' },
+          last_message: null,
+          unread_count: 0,
+          other_last_read_message_id: null,
+          blocked: false,
+          blocked_by_other: false,
+          created_at: '2025-01-01T12:00:00Z',
+          updated_at: '2025-01-01T12:00:00Z',
+        }),
+      )
+      const { view, router } = await listingPage({ isSignedIn: true })
+
+      await contactButton(view)?.trigger('click')
+      const form = view.get('form[aria-label="Message to bob"]')
+      await form.get('textarea').setValue('  Does it ship to Lyon?  ')
+      await form.trigger('submit')
+      await flushPromises()
+
+      const sent = api.requestsTo('POST /api/v1/messaging/conversations')
+      expect(sent.map((request) => request.body)).toEqual([{ listing_id: LISTING_ID, body: 'Does it ship to Lyon?' }])
+      expect(sent[0]?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/)
+      await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/messages/conv_9'))
+    })
+
+    it('is not offered on your own listing', async () => {
+      api.on(DETAIL, () => jsonResponse(200, listingDetailWire({ seller_id: ALICE.id })))
+      const { view } = await listingPage({ isSignedIn: true })
+
+      expect(contactButton(view)).toBeUndefined()
+    })
   })
 })
