@@ -81,6 +81,8 @@ def unread_count(database: Db, conversation: dict[str, Any], user_id: str) -> in
     query: dict[str, Any] = {"conversation_id": conversation["_id"], "sender_id": {"$ne": user_id}}
     pointer = (conversation.get("read") or {}).get(user_id)
     if pointer:
+        if conversation.get("activity", "") <= pointer:
+            return 0  # nothing was sent after the pointer (``activity`` is the newest message id)
         query["_id"] = {"$gt": pointer}
     return database["messages"].count_documents(query)
 
@@ -91,9 +93,6 @@ def unread_total(database: Db, user_id: str) -> int:
     for conversation in database["conversations"].find(
         {"participants": user_id}, {"participants": 1, "read": 1, "activity": 1}
     ):
-        pointer = (conversation.get("read") or {}).get(user_id)
-        if pointer and conversation["activity"] <= pointer:
-            continue
         total += unread_count(database, conversation, user_id)
     return total
 
@@ -134,7 +133,7 @@ def conversations_render(
     rendered = []
     for conversation in conversations:
         other_id = others[conversation["_id"]]
-        last = database["messages"].find_one(
+        last = conversation.get("last_message") or database["messages"].find_one(
             {"conversation_id": conversation["_id"]}, sort=[("_id", DESCENDING)]
         )
         listing_id = conversation.get("listing_id")

@@ -143,7 +143,7 @@ def conversation_start(
         "participants": sorted((buyer_id, seller_id)),
         "created_at": now,
         "updated_at": now,
-        "activity": new_ordered_id(),
+        "activity": "",  # before any message id: the first message always moves it
         "read": {},
         "read_at": {},
     }
@@ -201,20 +201,22 @@ def message_send(
         "sent_at": sent_at,
     }
     outbox_insert_one(database["messages"], message, event, kick=kick)
-    conversation_activity_move(
-        database=database, conversation_id=conversation["_id"], message_id=message_id, at=sent_at
-    )
+    conversation_activity_move(database=database, message=message)
     return message
 
 
-def conversation_activity_move(*, database: Db, conversation_id: str, message_id: str, at: datetime) -> bool:
-    """Make ``message_id`` the conversation's latest activity unless a later one is already there."""
+def conversation_activity_move(*, database: Db, message: dict[str, Any]) -> bool:
+    """Make ``message`` its conversation's latest activity (the inbox order, ``updated_at`` and a copy
+    of the last message, so the inbox needs no query per conversation) unless a later message is
+    already there: the condition, under the document's lock, keeps the newest whatever the order of
+    concurrent sends."""
+    last = {key: message[key] for key in ("_id", "conversation_id", "sender_id", "body", "sent_at")}
     result = outbox_update_one(
         database["conversations"],
-        conversation_id,
-        {"$set": {"activity": message_id, "updated_at": at}},
+        message["conversation_id"],
+        {"$set": {"activity": message["_id"], "updated_at": message["sent_at"], "last_message": last}},
         locks=locks(database),
-        conditions={"activity": {"$lt": message_id}},
+        conditions={"activity": {"$lt": message["_id"]}},
     )
     return bool(result.modified_count)
 
@@ -227,11 +229,9 @@ def conversation_activity_catch_up(*, conversation_id: str, message_id: str) -> 
     conversation = database["conversations"].find_one({"_id": conversation_id}, {"activity": 1})
     if conversation is None or conversation["activity"] >= message_id:
         return  # the usual case: the sender moved it (``activity`` never moves back), so no lock
-    message = database["messages"].find_one({"_id": message_id}, {"sent_at": 1})
+    message = database["messages"].find_one({"_id": message_id}, {"outbox": 0, "outbox_pending": 0})
     if message is not None:
-        conversation_activity_move(
-            database=database, conversation_id=conversation_id, message_id=message_id, at=message["sent_at"]
-        )
+        conversation_activity_move(database=database, message=message)
 
 
 def conversation_read(
