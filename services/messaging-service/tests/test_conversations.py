@@ -342,3 +342,13 @@ def test_blocks_and_staff_reports_page(
     assert (page_one["has_more"], page_two["has_more"]) == (True, False)
     resolved = client.get(url, query_string={"status": "resolved"}, headers=staff.headers).get_json()
     assert resolved == {"data": [], "has_more": False}
+
+
+def test_message_ids_sort_in_the_order_they_were_made() -> None:
+    from uuid import UUID
+
+    from messaging_service.services import new_ordered_id
+
+    ids = [new_ordered_id() for _ in range(5000)]  # many within one millisecond
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {UUID(value).version for value in ids} == {7}

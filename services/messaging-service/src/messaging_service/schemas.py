@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from messaging_service.services import REPORT_OUTCOMES
+
 ID = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
 
 
@@ -55,7 +57,7 @@ class ReportIn(StrictSchema):
 
 
 class ResolveIn(StrictSchema):
-    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(["dismissed", "action_taken"]))
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(REPORT_OUTCOMES))
     note = ma.fields.String(required=True, metadata={"description": "1 to 1000 characters."})
 
 

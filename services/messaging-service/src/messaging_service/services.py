@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -58,14 +59,24 @@ def now_ms() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+_last_id = 0
+_last_id_lock = threading.Lock()
+
+
 def new_ordered_id() -> str:
-    """A UUID version 7 as text: its string order is its creation order (to the millisecond, then
-    random), which gives messages a total order and conversations their "last active" sort key."""
+    """A UUID version 7 as text: its string order is its creation order (the millisecond, then
+    random bits; strictly increasing within one process), which gives messages a total order and
+    conversations their "last active" sort key."""
+    global _last_id
     value = (int(time.time() * 1000) & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
     value |= (int.from_bytes(os.urandom(2), "big") & 0x0FFF) << 64
     value |= 0b10 << 62
     value |= int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    with _last_id_lock:
+        if value <= _last_id and (_last_id >> 80) == (value >> 80):
+            value = _last_id + 1  # same millisecond: after the previous id (the random bits absorb it)
+        _last_id = value
     return str(uuid.UUID(int=value))
 
 
