@@ -189,3 +189,20 @@ def test_the_send_rate_is_limited_per_sender(
     assert int(refused.headers["Retry-After"]) >= 1
     assert database["messages"].count_documents({}) == 3
     assert send(client, seller, conversation_id, "the other party has a rate of their own").status_code == 201
+
+
+def test_refused_sends_do_not_use_up_the_rate(
+    jwks_server: Any, member: Callable[..., Member], listing: Callable[..., str]
+) -> None:
+    app: Flask = create_app({"JWT_JWKS_URL": jwks_server.url, "MESSAGE_SEND_RATE": "2/1m"})
+    client = app.test_client()
+    buyer, seller = member(), member()
+    conversation_id = start(client, buyer, listing_id=listing(seller.id), body="1").get_json()["id"]
+    client.post(f"{PREFIX}/blocks", json={"user_id": buyer.id}, headers=seller.headers)
+    for _ in range(3):
+        assert send(client, buyer, conversation_id, "blocked").status_code == 403
+        assert start(client, buyer, listing_id="no-such-listing").status_code == 404
+    client.delete(f"{PREFIX}/blocks/{buyer.id}", headers=seller.headers)
+
+    assert send(client, buyer, conversation_id, "2").status_code == 201
+    assert send(client, buyer, conversation_id, "3").status_code == 429

@@ -97,7 +97,6 @@ def conversation_create_view(payload: dict[str, Any]) -> dict[str, Any]:
         )
     body = _body(payload["body"])
     database = _database()
-    _send_allowed(user_id)
     conversation, _message = services.conversation_start(
         database=database,
         user_id=user_id,
@@ -105,6 +104,7 @@ def conversation_create_view(payload: dict[str, Any]) -> dict[str, Any]:
         recipient_id=str(recipient) if recipient is not None else None,
         body=body,
         kick=_kick(),
+        admit=lambda: _send_allowed(user_id),
     )
     fresh = selectors.conversation_for_party(database, conversation_id=conversation["_id"], user_id=user_id)
     return selectors.conversation_render(database, fresh, user_id)
@@ -163,9 +163,13 @@ def message_send_view(payload: dict[str, Any], conversation_id: str) -> dict[str
         database, conversation_id=conversation_id, user_id=user_id
     )
     body = _body(payload["body"])
-    _send_allowed(user_id)
     message = services.message_send(
-        database=database, conversation=conversation, sender_id=user_id, body=body, kick=_kick()
+        database=database,
+        conversation=conversation,
+        sender_id=user_id,
+        body=body,
+        kick=_kick(),
+        admit=lambda: _send_allowed(user_id),
     )
     return selectors.message_render(message)
 

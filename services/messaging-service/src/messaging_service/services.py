@@ -15,6 +15,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,6 +108,7 @@ def conversation_start(
     recipient_id: str | None,
     body: str,
     kick: RelayKick | None = None,
+    admit: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Open (or reuse) the conversation between ``user_id`` and the other party, and send ``body``.
 
@@ -116,7 +118,8 @@ def conversation_start(
     inserted uniquely, so concurrent starts share one conversation. Refused: yourself (400
     ``cannot_message_yourself``), an unknown or draft listing (404 ``listing_not_found``), an
     unknown member (404 ``recipient_not_found``), a block either way (403 ``blocked``). Returns
-    ``(conversation, message)``; emits ``message.sent`` (see :func:`message_send`).
+    ``(conversation, message)``; emits ``message.sent`` (see :func:`message_send`). ``admit`` (the
+    send rate) runs once every check has passed, before anything is written.
     """
     if listing_id is not None:
         listing = listing_copy(database, listing_id)
@@ -144,6 +147,8 @@ def conversation_start(
             "You cannot send a message to yourself.", code="cannot_message_yourself", param=param
         )
     _refuse_if_blocked(database, sender_id=user_id, recipient_id=other_id)
+    if admit is not None:
+        admit()
     conversation_id = conversation_id_for(party_a=buyer_id, party_b=seller_id, listing_id=listing_id)
     now = now_ms()
     document: dict[str, Any] = {
@@ -175,16 +180,20 @@ def message_send(
     sender_id: str,
     body: str,
     kick: RelayKick | None = None,
+    admit: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Store ``body`` (already checked by ``bodies.message_body_clean``) as a message from
     ``sender_id``, a party of ``conversation``, and emit ``message.sent`` in the same insert.
 
-    403 ``blocked`` when either party blocked the other. Then moves the conversation up the inbox
+    403 ``blocked`` when either party blocked the other; ``admit`` (the send rate) runs after the
+    checks, before the insert. Then moves the conversation up the inbox
     (its ``activity`` only ever grows: the update is conditional, under the document's lock); a
     process dying between the two writes is caught up by the worker from ``message.sent``.
     """
     recipient_id = next(p for p in conversation["participants"] if p != sender_id)
     _refuse_if_blocked(database, sender_id=sender_id, recipient_id=recipient_id)
+    if admit is not None:
+        admit()
     message_id = new_ordered_id()
     sent_at = now_ms()
     listing_id = conversation.get("listing_id")
