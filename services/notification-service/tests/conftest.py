@@ -48,7 +48,7 @@ SOURCES = {
 def service_env(redis_url: str, monkeypatch: pytest.MonkeyPatch, mongodb_uri: str) -> dict[str, str]:
     """The service's Redis on a test db; mail settings the tests override per test."""
     monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("APP_BASE_URL", "https://dbay.test")
+    monkeypatch.setenv("PUBLIC_WEB_URL", "https://dbay.test")
     monkeypatch.setenv("MAIL_RETRY_BASE_S", "30")
     return {"REDIS_URL": redis_url, "MONGODB_URI": mongodb_uri}
 

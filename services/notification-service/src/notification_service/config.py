@@ -23,7 +23,7 @@ def load_config() -> dict[str, Any]:
         # MONGODB_URI, REDIS_URL (db 6), OUTBOX_RELAY_INTERVAL_S, INBOX_RETENTION_DAYS.
         **mongo_service_config(database="notification", redis_db=6),
         # The web app's public URL: links in emails (and the one-click unsubscribe URL) start with it.
-        "APP_BASE_URL": env_str("APP_BASE_URL", dev_default="http://localhost:3000").rstrip("/"),
+        "PUBLIC_WEB_URL": env_str("PUBLIC_WEB_URL", dev_default="http://localhost:3000").rstrip("/"),
         # Signs unsubscribe links (HMAC-SHA256); changing it invalidates the links already sent.
         "UNSUBSCRIBE_SECRET": env_str("UNSUBSCRIBE_SECRET", dev_default=DEV_UNSUBSCRIBE_SECRET),
         # SMTP server (the same names as user-service): the devstack's sink in development.

@@ -2,7 +2,7 @@
 headers of RFC 2369 / RFC 8058 one-click unsubscribe.
 
 The HTML templates are autoescaped, so text from members (a listing title, a message) is shown as
-text. Every link is absolute, on ``APP_BASE_URL``. Security types (``required``) carry no unsubscribe
+text. Every link is absolute, on ``PUBLIC_WEB_URL``. Security types (``required``) carry no unsubscribe
 link or header: they cannot be turned off.
 """
 
@@ -42,7 +42,7 @@ def _url(base: str, link: str | None) -> str | None:
 
 def email_message(email: dict[str, Any], *, config: dict[str, Any]) -> EmailMessage:
     """The MIME message of a stored email intent (``kind`` ``notification`` or ``digest``)."""
-    base = config["APP_BASE_URL"]
+    base = config["PUBLIC_WEB_URL"]
     type_ = email["type"]
     is_digest = email.get("kind") == "digest"
     required = not is_digest and KINDS_BY_TYPE[type_].required

@@ -1,4 +1,4 @@
-"""Signed unsubscribe links: ``<APP_BASE_URL>/unsubscribe?token=...``, no sign-in needed.
+"""Signed unsubscribe links: ``<PUBLIC_WEB_URL>/unsubscribe?token=...``, no sign-in needed.
 
 A token names a member and what to stop emailing: one notification type, or ``digest`` (every type
 the member gets in the daily digest). It is ``<payload>.<signature>``, both base64url: the payload
