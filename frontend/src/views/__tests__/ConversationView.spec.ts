@@ -56,7 +56,7 @@ async function chat(): Promise<VueWrapper> {
 }
 
 function thread(view: VueWrapper): string[][] {
-  return view.findAll('ol[role="log"] > li').map((item) => [
+  return view.findAll('[role="log"] ol > li').map((item) => [
     item.attributes('data-message-id') ?? '',
     item.attributes('data-mine') ?? '',
     item.get('p.whitespace-pre-wrap').text(),
