@@ -2,76 +2,41 @@
  * messaging-service: conversations between buyers and sellers, their messages, blocks and
  * reports (and the staff side of reports).
  */
-import { apiDelete, apiGet, apiPost, type IsoDateTime, type Page, type PageParams } from './http'
+import type { components } from './generated/messaging-service'
+import { apiDelete, apiGet, apiPost, type Page, type PageParams } from './http'
 
 export const MESSAGING_BASE_PATH = '/api/v1/messaging/'
 
 /** Most characters a message may have (after trimming), as messaging-service checks. */
 export const MESSAGE_MAX_LENGTH = 2000
 
-export interface Message {
-  id: string
-  conversation_id: string
-  sender_id: string
-  /** Plain text as typed: always rendered as text (MessageBody.vue), never as HTML. */
-  body: string
-  sent_at: IsoDateTime
-}
+type Schemas = components['schemas']
 
-export interface ConversationParty {
-  id: string
-  display_name: string
-  username: string
-}
+/**
+ * One message. `body` is plain text as typed: always rendered as text (MessageBody.vue), never
+ * as HTML.
+ */
+export type Message = Schemas['MessageOut']
+export type ConversationParty = Schemas['PartyOut']
+export type ConversationListing = Schemas['ListingRefOut']
 
-export interface ConversationListing {
-  id: string
-  title: string
-  photo_url: string | null
-}
-
-export interface Conversation {
-  id: string
+/**
+ * A conversation as one party sees it: `other_last_read_message_id` is the last of my messages
+ * the other party has read (the "Seen" receipt); `blocked`: I blocked them; `blocked_by_other`.
+ * (The OpenAPI document writes the nullable nested objects as `{} | null | X`: named exactly here.)
+ */
+export interface Conversation extends Omit<Schemas['ConversationOut'], 'listing' | 'last_message'> {
   listing: ConversationListing | null
-  other_party: ConversationParty
   last_message: Message | null
-  unread_count: number
-  /** The last of my messages the other party has read (the "Seen" receipt). */
-  other_last_read_message_id: string | null
-  /** I blocked them. */
-  blocked: boolean
-  /** They blocked me. */
-  blocked_by_other: boolean
-  created_at: IsoDateTime
-  updated_at: IsoDateTime
 }
 
-export interface ConversationStart {
-  listing_id?: string
-  recipient_id?: string
-  body: string
+export type ConversationStart = Schemas['ConversationIn']
+export type MessageReport = Schemas['ReportCreatedOut']
+export type StaffReport = Schemas['ReportOut']
+export interface StaffReportDetail extends Omit<Schemas['ReportDetailOut'], 'listing'> {
+  listing: ConversationListing | null
 }
-
-export interface MessageReport {
-  id: string
-  status: string
-}
-
-export interface StaffReport {
-  id: string
-  status: string
-  reason: string
-  message: Message
-  reporter_id: string
-  conversation_id: string
-  created_at: IsoDateTime
-  outcome?: string | null
-  note?: string | null
-}
-
-export interface StaffReportDetail extends StaffReport {
-  messages: Message[]
-}
+export type ReportOutcome = Schemas['ResolveIn']['outcome']
 
 const path = (tail: string) => `${MESSAGING_BASE_PATH}${tail}`
 const id = (value: string) => encodeURIComponent(value)
@@ -129,6 +94,6 @@ export function staffReportGet(reportId: string): Promise<StaffReportDetail> {
   return apiGet(path(`staff/reports/${id(reportId)}`))
 }
 
-export function staffReportResolve(reportId: string, outcome: string, note: string): Promise<StaffReport> {
+export function staffReportResolve(reportId: string, outcome: ReportOutcome, note: string): Promise<StaffReport> {
   return apiPost(path(`staff/reports/${id(reportId)}/resolve`), { outcome, note })
 }

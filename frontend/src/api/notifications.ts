@@ -2,78 +2,28 @@
  * notification-service: in-app notifications (also pushed on the live channel and sent by email),
  * each user's preferences, the signed-out unsubscribe link, and the staff view of email delivery.
  */
-import { apiGet, apiPost, apiPut, type IsoDateTime, type Page, type PageParams } from './http'
+import type { components } from './generated/notification-service'
+import { apiGet, apiPost, apiPut, type Page, type PageParams } from './http'
 
 export const NOTIFICATIONS_BASE_PATH = '/api/v1/notifications/'
+
+type Schemas = components['schemas']
 
 /** A notification type id, for example `deposit.credited` or `message.new`. */
 export type NotificationType = string
 
-export interface AppNotification {
-  id: string
-  type: NotificationType
-  title: string
-  body: string
-  /** An app path such as `/wallet`, or null. */
-  link: string | null
-  created_at: IsoDateTime
-  /** null while unread. */
-  read_at: IsoDateTime | null
-}
-
-export type EmailChoice = 'instant' | 'daily' | 'off'
-
-export interface NotificationTypePreference {
-  type: NotificationType
-  label: string
-  description: string
-  in_app: boolean
-  email: EmailChoice
-  /** The email choices this type allows (security types never `off`). */
-  email_choices: EmailChoice[]
-  /** Security notices: email cannot be turned off. */
-  required: boolean
-}
-
-export interface NotificationPreferences {
-  email_digest_hour_utc: number
-  types: NotificationTypePreference[]
-}
-
-export interface NotificationPreferenceChange {
-  type: NotificationType
-  in_app: boolean
-  email: EmailChoice
-}
-
-export interface UnsubscribeInfo {
-  type: NotificationType
-  label: string
-  email_masked: string
-}
-
-export interface UnsubscribeResult {
-  type: NotificationType
-  label: string
-  email: 'off'
-}
-
-export interface UnreadCount {
-  unread_count: number
-}
-
-export interface StaffEmail {
-  id: string
-  state: string
-  to_masked?: string
-  to?: string
-  subject: string
-  type?: NotificationType
-  attempts: number
-  last_error: string | null
-  created_at: IsoDateTime
-  updated_at?: IsoDateTime
-}
+/** One notification; `link` is an app path such as `/wallet` (or null), `read_at` null while unread. */
+export type AppNotification = Schemas['NotificationOut']
+export type EmailChoice = Schemas['TypePreferenceOut']['email']
+/** One type's settings; `required` (security notices): email cannot be turned off. */
+export type NotificationTypePreference = Schemas['TypePreferenceOut']
+export type NotificationPreferences = Schemas['PreferencesOut']
+export type NotificationPreferenceChange = Schemas['TypePreferenceIn']
+export type UnsubscribeInfo = Schemas['UnsubscribePreviewOut']
+export type UnsubscribeResult = Schemas['UnsubscribeOut']
+export type UnreadCount = Schemas['UnreadCountOut']
+/** An email as the staff delivery view shows it (`state`: queued, sent or dead). */
+export type StaffEmail = Schemas['EmailOut']
 
 const path = (tail: string) => `${NOTIFICATIONS_BASE_PATH}${tail}`
 
