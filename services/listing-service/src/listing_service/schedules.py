@@ -10,7 +10,7 @@ from dbay_common.settings import env_int
 JOBS: tuple[PeriodicJob, ...] = (
     # Photos whose renditions task was lost (broker down at commit, worker crash): made again.
     PeriodicJob(task="listing_service.photos.renditions_retry", every_s=60, expires_s=60),
-    # Scheduled listings start and listings past their end time end, within this many seconds.
+    # Scheduled listings start and fixed-price listings past their end time end, within this many seconds.
     PeriodicJob(
         task="listing_service.listings.start_due",
         every_s=env_int("LISTING_LIFECYCLE_INTERVAL_S", default=15),
@@ -20,6 +20,12 @@ JOBS: tuple[PeriodicJob, ...] = (
         task="listing_service.listings.end_due",
         every_s=env_int("LISTING_LIFECYCLE_INTERVAL_S", default=15),
         expires_s=60,
+    ),
+    # Watchers are told a listing ends within the hour (once per listing), within this many seconds.
+    PeriodicJob(
+        task="listing_service.listings.ending_soon",
+        every_s=env_int("LISTING_ENDING_SOON_INTERVAL_S", default=60),
+        expires_s=120,
     ),
     # Views counted in Redis reach PostgreSQL (the seller's view count) this often.
     PeriodicJob(

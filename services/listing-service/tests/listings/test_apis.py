@@ -64,6 +64,8 @@ def test_create_publish_and_read_a_listing(api, seller_id):
         "has_reserve": True,
         "quantity_available": 1,
         "bid_count": 0,
+        "current_price_koinu": str(100 * DOGE),
+        "reserve_met": False,
         "shipping_options": [{"service": "Standard", "price_koinu": str(5 * DOGE), "ships_to": ["US", "CA"]}],
         "local_pickup": False,
         "lowest_shipping_koinu": str(5 * DOGE),

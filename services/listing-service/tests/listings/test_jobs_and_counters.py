@@ -41,14 +41,16 @@ def test_start_due_starts_scheduled_listings_once(make_listing):
 
 
 @pytest.mark.django_db
-def test_end_due_ends_listings_past_their_end_once(make_listing):
+def test_end_due_ends_fixed_price_listings_past_their_end_once_and_leaves_auctions(make_listing):
     now = timezone.now()
-    due = make_listing(now=now - timedelta(days=8))  # 7-day auction that ended a day ago
+    due = make_listing(format="fixed_price", duration_days=7, now=now - timedelta(days=8))  # ended a day ago
     fixed = make_listing(format="fixed_price", now=now - timedelta(days=400))  # no end time
-    running = make_listing()
+    running = make_listing(format="fixed_price", duration_days=7)
+    auction = make_listing(now=now - timedelta(days=8))  # auction-service closes auctions, not the clock
 
     assert services.listings_end_due(batch_size=1) == 1
     assert services.listings_end_due() == 0
+    assert Listing.objects.get(id=auction.id).status == "active"
 
     due.refresh_from_db()
     assert (due.status, due.end_reason, due.ends_at, due.version) == (
@@ -67,7 +69,7 @@ def test_end_due_ends_listings_past_their_end_once(make_listing):
 
 @pytest.mark.django_db(transaction=True)
 def test_end_due_skips_a_listing_locked_by_a_seller_edit_and_takes_it_next_run(make_listing):
-    due = make_listing(now=timezone.now() - timedelta(days=8))
+    due = make_listing(format="fixed_price", duration_days=7, now=timezone.now() - timedelta(days=8))
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_row() -> None:
@@ -93,7 +95,10 @@ def test_end_due_skips_a_listing_locked_by_a_seller_edit_and_takes_it_next_run(m
 
 @pytest.mark.django_db(transaction=True)
 def test_two_end_runs_at_once_end_each_listing_once(make_listing):
-    due = [make_listing(now=timezone.now() - timedelta(days=8)) for _ in range(6)]
+    due = [
+        make_listing(format="fixed_price", duration_days=7, now=timezone.now() - timedelta(days=8))
+        for _ in range(6)
+    ]
     barrier = threading.Barrier(2)
     results: list[int] = []
 

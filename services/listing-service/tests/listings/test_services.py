@@ -40,6 +40,8 @@ def expected_snapshot(listing: Listing, **overrides: Any) -> dict[str, Any]:
         "has_reserve": False,
         "quantity_available": 1,
         "bid_count": 0,
+        "current_price_koinu": str(100 * DOGE),
+        "reserve_met": None,
         "shipping_options": [{"service": "Standard", "price_koinu": str(5 * DOGE), "ships_to": ["US", "CA"]}],
         "local_pickup": False,
         "lowest_shipping_koinu": str(5 * DOGE),
@@ -269,7 +271,9 @@ def test_update_changes_fields_bumps_the_version_and_emits_listing_updated(make_
     assert (updated.version, updated.start_price_koinu, updated.title) == (3, 90 * DOGE, "New title")
     last = outbox()[-1]
     assert last["detail-type"] == "listing.updated"
-    assert last["data"] == expected_snapshot(updated, title="New title", price_koinu=str(90 * DOGE))
+    assert last["data"] == expected_snapshot(
+        updated, title="New title", price_koinu=str(90 * DOGE), current_price_koinu=str(90 * DOGE)
+    )
 
 
 def test_an_update_that_changes_nothing_emits_nothing(make_listing, seller_id):

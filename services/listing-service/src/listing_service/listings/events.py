@@ -7,7 +7,11 @@ and ``withdrawn_by``. Each event is built in exactly one function here, called b
 inside its transaction (``dbay_common.django.events.publish`` writes the outbox row with the change).
 
 Consumed: ``user.registered`` and ``user.profile_updated`` keep the ``Seller`` copy of members'
-names that fills ``seller_username``.
+names that fills ``seller_username``; ``user.suspended`` / ``user.reinstated`` keep whether the member
+may publish. auction-service's ``bid.placed``, ``auction.extended``, ``auction.closed`` and
+``auction.ended_unsold`` move an auction's price, bid count, end time and end (``services.auctions``).
+The models of what is read from other services' events are this service's own (``*Read``, lenient,
+not registered: the producer registers the schema).
 """
 
 from __future__ import annotations
@@ -74,6 +78,11 @@ class ListingSnapshotV1(BaseModel):
     has_reserve: bool
     quantity_available: int
     bid_count: int
+    # Added compatibly to version 1 (consumers ignore fields they do not know): an auction's current
+    # price (the start price before any bid), a fixed-price listing's price; whether the hidden reserve
+    # is met (null without a reserve).
+    current_price_koinu: str | None = None
+    reserve_met: bool | None = None
     shipping_options: list[ShippingOptionV1]
     local_pickup: bool
     lowest_shipping_koinu: str | None
@@ -105,9 +114,22 @@ class ListingPublishedV1(ListingSnapshotV1):
 
 @register_event("listing.ended", 1)
 class ListingEndedV1(ListingSnapshotV1):
-    """A listing ended: its time ran out, its seller ended it early, or it sold out."""
+    """A listing ended: its time ran out, its seller ended it early, it sold out, or (an auction, as
+    auction-service decided) it sold, or ended with no bids or below its reserve."""
 
-    reason: Literal["duration_elapsed", "ended_by_seller", "sold_out"]
+    reason: Literal["duration_elapsed", "ended_by_seller", "sold_out", "sold", "no_bids", "reserve_not_met"]
+
+
+@register_event("listing.ending_soon", 1)
+class ListingEndingSoonV1(BaseModel):
+    """A watched listing ends in about an hour (once per listing): the watchers are told."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    listing_id: str
+    title: str
+    ends_at: AwareDatetime
+    watcher_ids: list[str]
 
 
 @register_event("listing.withdrawn", 1)
@@ -139,7 +161,9 @@ def listing_published_publish(listing: Listing) -> Event:
     return publish("listing.published", ListingPublishedV1(**_snapshot(listing)))
 
 
-EndReasonName = Literal["duration_elapsed", "ended_by_seller", "sold_out"]
+EndReasonName = Literal[
+    "duration_elapsed", "ended_by_seller", "sold_out", "sold", "no_bids", "reserve_not_met"
+]
 
 
 def listing_ended_publish(listing: Listing, *, reason: EndReasonName) -> Event:
@@ -149,6 +173,15 @@ def listing_ended_publish(listing: Listing, *, reason: EndReasonName) -> Event:
 def listing_withdrawn_publish(listing: Listing, *, reason: str) -> Event:
     return publish(
         "listing.withdrawn", ListingWithdrawnV1(**_snapshot(listing), reason=reason, withdrawn_by="staff")
+    )
+
+
+def listing_ending_soon_publish(listing: Listing, *, watcher_ids: list[str]) -> Event:
+    return publish(
+        "listing.ending_soon",
+        ListingEndingSoonV1(
+            listing_id=str(listing.id), title=listing.title, ends_at=listing.ends_at, watcher_ids=watcher_ids
+        ),
     )
 
 
@@ -173,7 +206,100 @@ def on_user_profile_updated(event: Event) -> None:
     )
 
 
+class MemberSuspendedRead(BaseModel):
+    user_id: uuid.UUID
+    suspended_at: AwareDatetime
+
+
+class MemberReinstatedRead(BaseModel):
+    user_id: uuid.UUID
+    reinstated_at: AwareDatetime
+
+
+def on_user_suspended(event: Event) -> None:
+    from listing_service.listings.services import seller_suspension_set
+
+    data = event.parse_data(MemberSuspendedRead)
+    seller_suspension_set(user_id=data.user_id, is_suspended=True, at=data.suspended_at)
+
+
+def on_user_reinstated(event: Event) -> None:
+    from listing_service.listings.services import seller_suspension_set
+
+    data = event.parse_data(MemberReinstatedRead)
+    seller_suspension_set(user_id=data.user_id, is_suspended=False, at=data.reinstated_at)
+
+
+class BidPlacedRead(BaseModel):
+    listing_id: uuid.UUID
+    amount_koinu: int
+    bid_count: int
+    reserve_met: bool | None = None
+    ends_at: AwareDatetime
+    seq: int
+
+
+class AuctionExtendedRead(BaseModel):
+    listing_id: uuid.UUID
+    ends_at: AwareDatetime
+
+
+class AuctionClosedRead(BaseModel):
+    listing_id: uuid.UUID
+    price_koinu: int
+    closed_at: AwareDatetime
+
+
+class AuctionEndedUnsoldRead(BaseModel):
+    listing_id: uuid.UUID
+    reason: Literal["no_bids", "reserve_not_met"]
+    ended_at: AwareDatetime
+
+
+def on_bid_placed(event: Event) -> None:
+    from listing_service.listings.services import auction_bid_apply
+
+    data = event.parse_data(BidPlacedRead)
+    auction_bid_apply(
+        listing_id=data.listing_id,
+        price_koinu=data.amount_koinu,
+        bid_count=data.bid_count,
+        reserve_met=data.reserve_met,
+        ends_at=data.ends_at,
+        seq=data.seq,
+    )
+
+
+def on_auction_extended(event: Event) -> None:
+    from listing_service.listings.services import auction_extend_apply
+
+    data = event.parse_data(AuctionExtendedRead)
+    auction_extend_apply(listing_id=data.listing_id, ends_at=data.ends_at)
+
+
+def on_auction_closed(event: Event) -> None:
+    from listing_service.listings.services import auction_end_apply
+
+    data = event.parse_data(AuctionClosedRead)
+    auction_end_apply(
+        listing_id=data.listing_id, reason="sold", price_koinu=data.price_koinu, at=data.closed_at
+    )
+
+
+def on_auction_ended_unsold(event: Event) -> None:
+    from listing_service.listings.services import auction_end_apply
+
+    data = event.parse_data(AuctionEndedUnsoldRead)
+    auction_end_apply(listing_id=data.listing_id, reason=data.reason, price_koinu=None, at=data.ended_at)
+
+
 HANDLERS: dict[str, Callable[[Event], None]] = {
     "user.registered": on_user_registered,
     "user.profile_updated": on_user_profile_updated,
+    "user.suspended": on_user_suspended,
+    "user.reinstated": on_user_reinstated,
+    "bid.placed": on_bid_placed,
+    "auction.extended": on_auction_extended,
+    "auction.closed": on_auction_closed,
+    "auction.ended_unsold": on_auction_ended_unsold,
 }

@@ -53,12 +53,16 @@ class Category(models.Model):
 
 class Seller(models.Model):
     """listing-service's copy of a member's public names, from ``user.registered`` and
-    ``user.profile_updated``."""
+    ``user.profile_updated``, and whether they are suspended."""
 
     user_id: models.UUIDField = models.UUIDField(primary_key=True)
     username: models.CharField = models.CharField(max_length=30)
     display_name: models.CharField = models.CharField(max_length=100, blank=True, default="")
     updated_at: models.DateTimeField = models.DateTimeField(default=timezone.now)
+    # From ``user.suspended`` / ``user.reinstated``: a suspended member cannot publish. ``suspension_at``
+    # is the time of the newest of those events applied (an older one arriving late changes nothing).
+    is_suspended: models.BooleanField = models.BooleanField(default=False)
+    suspension_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.username
@@ -92,6 +96,10 @@ class ListingEndReason(models.TextChoices):
     DURATION_ELAPSED = "duration_elapsed"
     ENDED_BY_SELLER = "ended_by_seller"
     SOLD_OUT = "sold_out"
+    # An auction's end, decided by auction-service (``auction.closed`` / ``auction.ended_unsold``).
+    SOLD = "sold"
+    NO_BIDS = "no_bids"
+    RESERVE_NOT_MET = "reserve_not_met"
 
 
 class Listing(models.Model):
@@ -103,7 +111,11 @@ class Listing(models.Model):
     ``quantity`` (``quantity_sold`` of them sold). The seller picks ``duration_days`` or an exact
     ``requested_ends_at`` (required for auctions, optional for fixed price) and optionally a
     ``scheduled_start_at``; ``starts_at`` / ``ends_at`` are set when the listing is published.
-    ``bid_count`` stays 0 until auctions exist; ``watch_count`` and ``view_count`` are counters.
+    An auction's ``bid_count``, ``current_price_koinu`` (null before the first bid), ``reserve_met``
+    (null without a reserve or before the first bid), ``ends_at`` (extensions) and its end follow
+    auction-service's events; ``auction_seq`` is the ``seq`` of the newest ``bid.placed`` applied.
+    ``ending_soon_at`` is when ``listing.ending_soon`` went out (once per listing).
+    ``watch_count`` and ``view_count`` are counters.
     """
 
     Status = ListingStatus
@@ -152,6 +164,10 @@ class Listing(models.Model):
     location_city: models.CharField = models.CharField(max_length=80, blank=True, default="")
 
     bid_count: models.PositiveIntegerField = models.PositiveIntegerField(default=0)
+    current_price_koinu: models.BigIntegerField = models.BigIntegerField(null=True, blank=True)
+    reserve_met: models.BooleanField = models.BooleanField(null=True, blank=True)
+    auction_seq: models.PositiveBigIntegerField = models.PositiveBigIntegerField(default=0)
+    ending_soon_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
     watch_count: models.PositiveIntegerField = models.PositiveIntegerField(default=0)
     view_count: models.PositiveBigIntegerField = models.PositiveBigIntegerField(default=0)
 
@@ -219,6 +235,7 @@ class Listing(models.Model):
                     reserve_price_koinu__isnull=True,
                     buy_it_now_koinu__isnull=True,
                     bid_count=0,
+                    current_price_koinu__isnull=True,
                 ),
                 name="listing_format_fields",
             ),

@@ -149,3 +149,26 @@ def listings_feed(*, after_id: uuid.UUID | None) -> QuerySet[Listing]:
 def watchlist(*, user_id: uuid.UUID) -> QuerySet[Watch]:
     """The user's watches with their listings, newest first."""
     return Watch.objects.filter(user_id=user_id).select_related("listing")
+
+
+SOFT_CLOSE_MINUTES = 2
+
+
+def listing_auction_terms(listing_id: uuid.UUID) -> dict[str, Any]:
+    """A published listing's auction terms for auction-service (the internal API), read from
+    PostgreSQL (never the cache: the terms decide money). 404 for a draft or no listing."""
+    listing = Listing.objects.filter(id=listing_id, published_at__isnull=False).first()
+    if listing is None:
+        raise listing_not_found()
+    return {
+        "listing_id": listing.id,
+        "seller_id": listing.seller_id,
+        "format": listing.format,
+        "status": listing.status,
+        "start_price_koinu": listing.start_price_koinu,
+        "reserve_price_koinu": listing.reserve_price_koinu,
+        "buy_it_now_koinu": listing.buy_it_now_koinu,
+        "starts_at": listing.starts_at,
+        "ends_at": listing.ends_at,
+        "soft_close_minutes": SOFT_CLOSE_MINUTES,
+    }

@@ -124,6 +124,12 @@ def _snapshot(
         "has_reserve": listing.reserve_price_koinu is not None,
         "quantity_available": listing.quantity - listing.quantity_sold,
         "bid_count": listing.bid_count,
+        "current_price_koinu": _koinu(
+            (listing.current_price_koinu or listing.start_price_koinu) if is_auction else listing.price_koinu
+        ),
+        "reserve_met": (
+            None if not is_auction or listing.reserve_price_koinu is None else bool(listing.reserve_met)
+        ),
         "shipping_options": shipping,
         "local_pickup": listing.local_pickup,
         "lowest_shipping_koinu": _koinu(lowest),

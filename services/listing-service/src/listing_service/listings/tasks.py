@@ -8,6 +8,7 @@ from listing_service.listings import services, view_counts
 
 START_DUE_TASK = "listing_service.listings.start_due"
 END_DUE_TASK = "listing_service.listings.end_due"
+ENDING_SOON_TASK = "listing_service.listings.ending_soon"
 VIEW_COUNTS_FLUSH_TASK = "listing_service.listings.view_counts_flush"
 
 
@@ -19,8 +20,14 @@ def listings_start_due_task() -> int:
 
 @shared_task(name=END_DUE_TASK, ignore_result=True)
 def listings_end_due_task() -> int:
-    """Active listings whose end time passed end (reason ``duration_elapsed``)."""
+    """Active fixed-price listings whose end time passed end (reason ``duration_elapsed``)."""
     return services.listings_end_due()
+
+
+@shared_task(name=ENDING_SOON_TASK, ignore_result=True)
+def listings_ending_soon_task() -> int:
+    """Watched listings ending within the hour: ``listing.ending_soon`` once each."""
+    return services.listings_ending_soon_publish()
 
 
 @shared_task(name=VIEW_COUNTS_FLUSH_TASK, ignore_result=True)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from listing_service.listings.apis import listings, lists
+from listing_service.listings.apis import internal, listings, lists
 
 app_name = "listings"
 
@@ -20,4 +20,9 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:listing_id>/cancel", listings.ListingCancelApi.as_view(), name="listing-cancel"),
     path("<uuid:listing_id>/withdraw", listings.ListingWithdrawApi.as_view(), name="listing-withdraw"),
     path("<uuid:listing_id>/watch", lists.WatchApi.as_view(), name="listing-watch"),
+    path(
+        "internal/listings/<uuid:listing_id>/auction-terms",
+        internal.AuctionTermsApi.as_view(),
+        name="internal-auction-terms",
+    ),
 ]

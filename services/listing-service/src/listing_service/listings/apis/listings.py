@@ -157,7 +157,7 @@ class ListingPublishApi(APIView):
                 409,
                 descriptions={
                     400: "The draft is incomplete or its times break the rules.",
-                    403: NOT_SELLER,
+                    403: NOT_SELLER + " Or the seller's account is suspended (`account_suspended`).",
                     404: NOT_FOUND,
                     409: "Not a draft (`listing_not_draft`).",
                 },

@@ -57,14 +57,18 @@ class ListingSnapshotOutput(serializers.Serializer[Any]):
     condition = serializers.ChoiceField(choices=[*ListingCondition.values, ""])
     item_specifics = ItemSpecificOutput(many=True)
     format = serializers.ChoiceField(choices=ListingFormat.values)
-    price_koinu = KoinuField(
-        allow_null=True,
-        help_text="Auction: the start price (current price once bids exist); fixed price: the price.",
-    )
+    price_koinu = KoinuField(allow_null=True, help_text="Auction: the start price; fixed price: the price.")
     buy_it_now_koinu = KoinuField(allow_null=True)
     has_reserve = serializers.BooleanField()
     quantity_available = serializers.IntegerField()
     bid_count = serializers.IntegerField()
+    current_price_koinu = KoinuField(
+        allow_null=True,
+        help_text="Auction: the current price (the start price before any bid); fixed price: the price.",
+    )
+    reserve_met = serializers.BooleanField(
+        allow_null=True, help_text="Whether the hidden reserve is met; null when there is no reserve."
+    )
     shipping_options = ShippingOptionOutput(many=True)
     local_pickup = serializers.BooleanField()
     lowest_shipping_koinu = KoinuField(allow_null=True)

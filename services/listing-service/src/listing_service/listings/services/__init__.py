@@ -9,8 +9,16 @@ signatures are stable:
 - ``listing_publish(*, listing_id, seller_id, now=None) -> Listing``
 - ``listing_end_early``, ``listing_cancel``, ``listing_withdraw``, ``listing_photos_changed``,
   ``listings_start_due``, ``listings_end_due``, ``listing_watch``, ``listing_unwatch``, ``seller_upsert``
+- auction-service's news: ``auction_bid_apply``, ``auction_extend_apply``, ``auction_end_apply``,
+  ``listings_ending_soon_publish``; user-service's: ``seller_suspension_set``
 """
 
+from listing_service.listings.services.auctions import (
+    auction_bid_apply,
+    auction_end_apply,
+    auction_extend_apply,
+    listings_ending_soon_publish,
+)
 from listing_service.listings.services.drafts import (
     listing_create_draft,
     listing_photos_changed,
@@ -24,10 +32,13 @@ from listing_service.listings.services.lifecycle import (
     listings_end_due,
     listings_start_due,
 )
-from listing_service.listings.services.sellers import seller_upsert
+from listing_service.listings.services.sellers import seller_suspension_set, seller_upsert
 from listing_service.listings.services.watches import listing_unwatch, listing_watch
 
 __all__ = [
+    "auction_bid_apply",
+    "auction_end_apply",
+    "auction_extend_apply",
     "listing_cancel",
     "listing_create_draft",
     "listing_end_early",
@@ -38,6 +49,8 @@ __all__ = [
     "listing_watch",
     "listing_withdraw",
     "listings_end_due",
+    "listings_ending_soon_publish",
     "listings_start_due",
+    "seller_suspension_set",
     "seller_upsert",
 ]

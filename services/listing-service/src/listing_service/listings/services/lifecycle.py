@@ -9,13 +9,15 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from dbay_common.errors import Conflict, InvalidRequest
+from dbay_common.errors import Conflict, InvalidRequest, PermissionDenied
 from listing_service.listings import events, policy
 from listing_service.listings.models import (
     WITHDRAWN_REASON_MAX_LENGTH,
     Listing,
     ListingEndReason,
+    ListingFormat,
     ListingStatus,
+    Seller,
 )
 from listing_service.listings.services.common import (
     category_check,
@@ -36,12 +38,18 @@ def listing_publish(*, listing_id: uuid.UUID, seller_id: uuid.UUID, now: datetim
     prices and times must follow the rules (``policy``); only a draft can be published (409
     ``listing_not_draft``, also for the loser of two concurrent publishes). Sets ``starts_at``,
     ``ends_at`` (start + duration, or the end time; none for fixed price without either) and
-    ``published_at``. Locks the listing row; emits ``listing.published``.
+    ``published_at``. A suspended member cannot publish (403 ``account_suspended``, from the copy of
+    ``user.suspended``). Locks the listing row; emits ``listing.published``.
     """
     now = now or timezone.now()
     listing = listing_lock_for_seller(listing_id=listing_id, seller_id=seller_id)
     if listing.status != ListingStatus.DRAFT:
         raise Conflict("Only a draft can be published.", code="listing_not_draft")
+    if Seller.objects.filter(user_id=seller_id, is_suspended=True).exists():
+        raise PermissionDenied(
+            "Your account is suspended, so you cannot publish listings. Contact support to find out more.",
+            code="account_suspended",
+        )
     missing = policy.listing_missing_for_publish(listing)
     if missing:
         raise policy.listing_incomplete_error(missing, format=listing.format)
@@ -157,19 +165,29 @@ def listings_start_due(*, now: datetime | None = None, batch_size: int = JOB_BAT
 
 
 def listings_end_due(*, now: datetime | None = None, batch_size: int = JOB_BATCH_SIZE) -> int:
-    """End every active listing whose end time has passed (the periodic job; batches as
-    ``listings_start_due``). Each: ``ended``, reason ``duration_elapsed``, ``listing.ended``."""
-    return _run_due(status=ListingStatus.ACTIVE, time_field="ends_at", now=now, batch_size=batch_size)
+    """End every active fixed-price listing whose end time has passed (the periodic job; batches as
+    ``listings_start_due``). Each: ``ended``, reason ``duration_elapsed``, ``listing.ended``.
+    Auctions are not ended by the clock here: auction-service closes them (``services.auctions``)."""
+    return _run_due(
+        status=ListingStatus.ACTIVE,
+        time_field="ends_at",
+        now=now,
+        batch_size=batch_size,
+        format=ListingFormat.FIXED_PRICE,
+    )
 
 
-def _run_due(*, status: str, time_field: str, now: datetime | None, batch_size: int) -> int:
+def _run_due(
+    *, status: str, time_field: str, now: datetime | None, batch_size: int, format: str | None = None
+) -> int:
     done = 0
+    only = {"format": format} if format is not None else {}
     while True:
         moment = now or timezone.now()
         with transaction.atomic():
             batch = list(
                 Listing.objects.select_for_update(skip_locked=True)
-                .filter(status=status, **{f"{time_field}__lte": moment})
+                .filter(status=status, **only, **{f"{time_field}__lte": moment})
                 .order_by(time_field, "id")[:batch_size]
             )
             for listing in batch:

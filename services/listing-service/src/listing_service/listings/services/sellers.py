@@ -1,8 +1,10 @@
-"""listing-service's copy of members' names (``Seller``), kept from user-service's events."""
+"""listing-service's copy of members' names and suspension (``Seller``), kept from user-service's
+events."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -46,3 +48,19 @@ def seller_upsert(*, user_id: uuid.UUID, username: str, display_name: str | None
             listing_record_change(listing, fields=[], now=now)
             events.listing_updated_publish(listing)
     return seller
+
+
+@transaction.atomic
+def seller_suspension_set(*, user_id: uuid.UUID, is_suspended: bool, at: datetime) -> bool:
+    """``user.suspended`` / ``user.reinstated``: whether the member may publish. Kept only when
+    ``at`` is newer than the last one applied (a late older event changes nothing); a member not yet
+    known gets a copy with an empty username, which ``user.registered`` fills. Locks the seller row.
+    True when applied. A suspended seller's published listings stay as they are (staff take down
+    what must go)."""
+    Seller.objects.get_or_create(user_id=user_id, defaults={"username": ""})
+    seller = Seller.objects.select_for_update().get(user_id=user_id)
+    if seller.suspension_at is not None and at <= seller.suspension_at:
+        return False
+    seller.is_suspended, seller.suspension_at = is_suspended, at
+    seller.save(update_fields=["is_suspended", "suspension_at"])
+    return True
