@@ -116,8 +116,9 @@ describe('TheAppHeader', () => {
     ])
   })
 
-  it('shows the notification bell to a signed-in user only', async () => {
+  it('shows the notification bell and the unread messages to a signed-in user only', async () => {
     api.on('GET /api/v1/notifications/unread-count', () => jsonResponse(200, { unread_count: 4 }))
+    api.on('GET /api/v1/messaging/unread-count', () => jsonResponse(200, { unread_count: 2 }))
     useSessionStore().$patch({ hasRestored: true })
     const signedOut = mountHeader()
     expect(signedOut.find('[data-testid="notification-bell"]').exists()).toBe(false)
@@ -132,6 +133,8 @@ describe('TheAppHeader', () => {
     await flushPromises()
 
     expect(header.get('[data-testid="notification-bell"]').attributes('aria-label')).toBe('Notifications, 4 unread')
+    const messages = header.get('nav[aria-label="Main"] a[href="/messages"]')
+    expect(accessibleText(messages.element)).toBe('Messages, 2 unread messages')
   })
 
   it('closes the account menu on Escape and gives focus back to its button', async () => {
