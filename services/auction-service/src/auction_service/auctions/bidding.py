@@ -1,0 +1,334 @@
+"""Placing a bid: hold first (outside the lock), decide under the auction's row lock, release after.
+
+The order, and why (docs/auctions.md, "Funding and ordering"):
+
+1. Cheap checks without a lock (auction open, not the seller, not blocked or suspended, at least
+   the minimum) so a hopeless bid never touches the wallet.
+2. Write-ahead: a ``WalletHold`` row (state ``placing``) is committed *before* the wallet is called,
+   so a crash after the wallet call leaves a record the sweep finds (it voids the orphan).
+3. The wallet hold for the whole maximum (id derived from the bid id, itself derived from the
+   caller's Idempotency-Key: retries never hold twice). A leader raising their own maximum replaces
+   their hold (``replaces_hold_id``). Short funds refuse the bid here: nothing changed.
+4. One short transaction: lock the auction row, re-check everything with the server's clock, apply
+   the proxy rules (`proxy.apply_bid`), write the bid, move the leader, extend a soft close, emit
+   the events. No network call inside it: the hot row is locked for a few milliseconds only.
+5. After commit: void the hold that lost (the old leader's, or this bid's if it was outbid at once),
+   and write the live view to Redis. A crash here leaves ``releasing`` rows the sweep finishes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from auction_service.auctions import clients, errors, events, live, proxy
+from auction_service.auctions.models import Auction, Bid, BlockedBidder, Member, WalletHold
+from auction_service.testing_hooks import test_pause
+from dbay_common.errors import ApiError
+
+H = WalletHold.State
+
+
+def state_of(auction: Auction) -> proxy.State:
+    return proxy.State(
+        start_price=auction.start_price_koinu,
+        reserve=auction.reserve_price_koinu,
+        leader=auction.leader_id,
+        leader_max=auction.leader_max_koinu,
+        second_max=auction.second_max_koinu,
+        bid_count=auction.bid_count,
+    )
+
+
+def is_running(auction: Auction, now: dt.datetime) -> bool:
+    """Taking bids by the server's clock: opened (or scheduled and due) and not yet at its end."""
+    return auction.status in ("open", "scheduled") and auction.starts_at <= now < auction.ends_at
+
+
+def _check_open(auction: Auction, now: dt.datetime) -> None:
+    if auction.status in ("open", "scheduled"):
+        if now < auction.starts_at:
+            raise errors.auction_not_open()
+        if now >= auction.ends_at:
+            raise errors.auction_ended()
+        return
+    raise errors.auction_ended()
+
+
+def _check_bidder(auction: Auction, bidder_id: uuid.UUID) -> None:
+    if bidder_id == auction.seller_id:
+        raise errors.own_auction()
+    if Member.objects.filter(user_id=bidder_id, suspended=True).exists():
+        raise errors.member_suspended()
+    if BlockedBidder.objects.filter(seller_id=auction.seller_id, user_id=bidder_id).exists():
+        raise errors.bidder_blocked()
+
+
+def _check_amount(auction: Auction, bidder_id: uuid.UUID, maximum: int) -> None:
+    decision = proxy.apply_bid(state_of(auction), bidder_id, maximum, settings.AUCTION_INCREMENTS)
+    if not decision.accepted:
+        raise errors.bid_too_low(decision.minimum, raise_own=auction.leader_id == bidder_id)
+
+
+@dataclass(frozen=True)
+class BidResult:
+    bid: Bid
+    auction: Auction
+    leads: bool
+
+
+def bid_id_for(*, listing_id: uuid.UUID, bidder_id: uuid.UUID, idempotency_key: str) -> uuid.UUID:
+    return clients.uuid_for("bid", listing_id, bidder_id, idempotency_key)
+
+
+def _replay(bid: Bid) -> BidResult:
+    auction = Auction.objects.get(pk=bid.auction_id)
+    return BidResult(bid=bid, auction=auction, leads=auction.leader_id == bid.bidder_id)
+
+
+def bid_place(
+    *, listing_id: uuid.UUID, bidder_id: uuid.UUID, max_amount_koinu: int, idempotency_key: str
+) -> BidResult:
+    """Place (or raise) ``bidder_id``'s maximum on the auction; see the module docstring for the steps.
+
+    Refusals (nothing changed, any hold made for it released): ``auction_not_found``,
+    ``auction_not_open``, ``auction_ended``, ``own_auction``, ``member_suspended``,
+    ``bidder_blocked``, ``bid_too_low``, ``insufficient_funds``. The same Idempotency-Key again
+    answers the same bid as it is now. Locks the auction row (step 4 only) and this bid's hold row.
+    """
+    bid_id = bid_id_for(listing_id=listing_id, bidder_id=bidder_id, idempotency_key=idempotency_key)
+    existing = Bid.objects.filter(id=bid_id).first()
+    if existing is not None:
+        return _replay(existing)
+    auction = Auction.objects.filter(pk=listing_id).first()
+    if auction is None:
+        raise errors.auction_not_found()
+    _check_open(auction, timezone.now())
+    _check_bidder(auction, bidder_id)
+    _check_amount(auction, bidder_id, max_amount_koinu)
+
+    hold_id = clients.uuid_for("hold", bid_id)
+    replaces = auction.leader_hold_id if auction.leader_id == bidder_id else None
+    WalletHold.objects.get_or_create(
+        hold_id=hold_id,
+        defaults={
+            "listing_id": listing_id,
+            "user_id": bidder_id,
+            "amount_koinu": max_amount_koinu,
+            "replaces_hold_id": replaces,
+            "state": H.PLACING,
+        },
+    )
+    test_pause("after_intent")
+    reference = {"listing_id": str(listing_id), "bid_id": str(bid_id)}
+    try:
+        try:
+            clients.hold_place(
+                hold_id=hold_id,
+                user_id=bidder_id,
+                amount_koinu=max_amount_koinu,
+                reference=reference,
+                replaces_hold_id=replaces,
+            )
+        except clients.PeerError as error:
+            if replaces is None or error.code not in ("transfer_not_pending", "pending_transfer_expired"):
+                raise
+            # The hold this raise meant to replace was released meanwhile (outbid, or closed):
+            # this maximum stands on its own hold.
+            replaces = None
+            WalletHold.objects.filter(hold_id=hold_id).update(replaces_hold_id=None)
+            clients.hold_place(
+                hold_id=hold_id, user_id=bidder_id, amount_koinu=max_amount_koinu, reference=reference
+            )
+    except ApiError:
+        # Refused by the wallet: no hold exists (a refused id leaves no trace), nothing to release.
+        WalletHold.objects.filter(hold_id=hold_id, state=H.PLACING).update(state=H.RELEASED)
+        raise
+    except clients.PeerError:
+        raise errors.busy() from None
+    test_pause("after_hold")
+
+    release: list[uuid.UUID] = []
+    try:
+        result = _decide(
+            listing_id=listing_id,
+            bid_id=bid_id,
+            bidder_id=bidder_id,
+            maximum=max_amount_koinu,
+            hold_id=hold_id,
+            replaces=replaces,
+            release=release,
+        )
+    finally:
+        # Runs after the decision's commit (or its refusal's commit): the losing holds go back.
+        test_pause("after_commit")
+        holds_release(release)
+    live.auction_live_write(result.auction)
+    return result
+
+
+@transaction.atomic
+def _refuse(
+    *, hold_id: uuid.UUID, replaces: uuid.UUID | None, auction: Auction, bidder_id: uuid.UUID
+) -> bool:
+    """This bid is refused after its hold exists. Returns True when the hold is to be released.
+
+    A leader's raise has already released their old hold (the wallet replaced it): if the old
+    maximum still leads (or won), the new, larger hold keeps backing it instead of being voided.
+    """
+    if replaces is not None and auction.leader_id == bidder_id and auction.leader_hold_id == replaces:
+        Auction.objects.filter(pk=auction.pk).update(leader_hold_id=hold_id)
+        WalletHold.objects.filter(hold_id=hold_id).update(state=H.ACTIVE)
+        WalletHold.objects.filter(hold_id=replaces).update(state=H.RELEASED)
+        return False
+    WalletHold.objects.filter(hold_id=hold_id).update(state=H.RELEASING)
+    return True
+
+
+def _decide(
+    *,
+    listing_id: uuid.UUID,
+    bid_id: uuid.UUID,
+    bidder_id: uuid.UUID,
+    maximum: int,
+    hold_id: uuid.UUID,
+    replaces: uuid.UUID | None,
+    release: list[uuid.UUID],
+) -> BidResult:
+    refusal: ApiError | None = None
+    with transaction.atomic():
+        auction = Auction.objects.select_for_update().get(pk=listing_id)
+        intent = WalletHold.objects.select_for_update().get(hold_id=hold_id)
+        if intent.state != H.PLACING:
+            existing = Bid.objects.filter(id=bid_id).first()
+            if existing is not None:  # a concurrent duplicate of this request decided first
+                return BidResult(bid=existing, auction=auction, leads=auction.leader_id == existing.bidder_id)
+            raise errors.busy()  # the sweep took the hold as an orphan: the bidder tries again
+        now = timezone.now()
+        try:
+            _check_open(auction, now)
+            _check_bidder(auction, bidder_id)
+        except ApiError as error:
+            refusal = error
+        decision = None
+        if refusal is None:
+            decision = proxy.apply_bid(state_of(auction), bidder_id, maximum, settings.AUCTION_INCREMENTS)
+            if not decision.accepted:
+                refusal = errors.bid_too_low(decision.minimum, raise_own=auction.leader_id == bidder_id)
+        if refusal is not None or decision is None:
+            if _refuse(hold_id=hold_id, replaces=replaces, auction=auction, bidder_id=bidder_id):
+                release.append(hold_id)
+        else:
+            bid = _accept(auction, decision, bid_id, bidder_id, maximum, hold_id, replaces, now, release)
+            return BidResult(bid=bid, auction=auction, leads=decision.leads)
+    assert refusal is not None
+    raise refusal
+
+
+def _accept(
+    auction: Auction,
+    decision: proxy.Decision,
+    bid_id: uuid.UUID,
+    bidder_id: uuid.UUID,
+    maximum: int,
+    hold_id: uuid.UUID,
+    replaces: uuid.UUID | None,
+    now: dt.datetime,
+    release: list[uuid.UUID],
+) -> Bid:
+    table = settings.AUCTION_INCREMENTS
+    before_price = proxy.current_price(state_of(auction), table) if auction.bid_count else None
+    previous_leader, previous_hold = auction.leader_id, auction.leader_hold_id
+    new = decision.state
+    price = proxy.current_price(new, table)
+    auction.seq += 1
+    if decision.leads:
+        if previous_leader is not None and previous_leader != bidder_id and previous_hold is not None:
+            WalletHold.objects.filter(hold_id=previous_hold).update(state=H.RELEASING)
+            release.append(previous_hold)
+        elif previous_leader == bidder_id and previous_hold is not None and previous_hold != hold_id:
+            # A raise: the wallet released the old hold when it placed this one (replaces_hold_id);
+            # without the replacement (old hold already gone) the old one is released here.
+            WalletHold.objects.filter(hold_id=previous_hold).update(
+                state=H.RELEASED if replaces else H.RELEASING
+            )
+            if replaces is None:
+                release.append(previous_hold)
+        auction.leader_id, auction.leader_max_koinu = bidder_id, new.leader_max
+        auction.leader_bid_id, auction.leader_hold_id = bid_id, hold_id
+        WalletHold.objects.filter(hold_id=hold_id).update(state=H.ACTIVE)
+    else:
+        WalletHold.objects.filter(hold_id=hold_id).update(state=H.RELEASING)
+        release.append(hold_id)
+    auction.second_max_koinu = new.second_max
+    auction.bid_count = new.bid_count
+    auction.current_price_koinu = price
+    if auction.status == "scheduled":
+        auction.status = "open"
+    if auction.buy_it_now_koinu is not None:
+        auction.buy_it_now_koinu = None  # Buy It Now is offered until the first bid
+    changed = price != before_price or auction.leader_id != previous_leader
+    previous_ends_at = auction.ends_at
+    window = dt.timedelta(minutes=auction.soft_close_minutes)
+    if changed and auction.ends_at - now < window:
+        auction.ends_at = now + window
+    try:
+        with transaction.atomic():
+            bid = Bid.objects.create(
+                id=bid_id,
+                auction=auction,
+                bidder_id=bidder_id,
+                max_amount_koinu=maximum,
+                amount_koinu=price,
+                hold_id=hold_id,
+                placed_at=now,
+                seq=auction.seq,
+            )
+    except IntegrityError:
+        raise errors.busy() from None
+    auction.save()
+    reserve = proxy.reserve_status(new)
+    events.bid_placed_publish(
+        bid_id=bid_id,
+        listing_id=auction.listing_id,
+        seller_id=auction.seller_id,
+        bidder_id=bidder_id,
+        amount_koinu=price,
+        bid_count=auction.bid_count,
+        leader_id=auction.leader_id,  # type: ignore[arg-type]
+        previous_leader_id=previous_leader,
+        reserve_met=None if reserve == "none" else reserve == "met",
+        ends_at=auction.ends_at,
+        placed_at=now,
+        seq=auction.seq,
+    )
+    if decision.leads and previous_leader is not None and previous_leader != bidder_id:
+        events.bid_outbid_publish(
+            listing_id=auction.listing_id,
+            title=auction.title,
+            bidder_id=previous_leader,
+            current_price_koinu=price,
+            at=now,
+        )
+    if auction.ends_at != previous_ends_at:
+        events.auction_extended_publish(
+            listing_id=auction.listing_id, ends_at=auction.ends_at, previous_ends_at=previous_ends_at, at=now
+        )
+    return bid
+
+
+def holds_release(hold_ids: list[uuid.UUID]) -> None:
+    """Void each hold at the wallet and mark it released; a failure is left to the sweep."""
+    for hold_id in hold_ids:
+        try:
+            clients.hold_void(hold_id=hold_id)
+        except (ApiError, clients.PeerError):
+            WalletHold.objects.filter(hold_id=hold_id).update(attempts=F("attempts") + 1)
+            continue
+        WalletHold.objects.filter(hold_id=hold_id, state=H.RELEASING).update(state=H.RELEASED)
