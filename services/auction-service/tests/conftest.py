@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,13 @@ DOGE = 100_000_000
 
 @pytest.fixture(scope="session")
 def wallet(jwks_server: JwksServer, rsa_keypair: RsaKeyPair) -> Iterator[WalletPeer]:
-    token = sign_token(rsa_keypair, aud="dbay-internal", sub="auction-tests", roles=["service"], exp=None)
+    token = sign_token(
+        rsa_keypair,
+        aud="dbay-internal",
+        sub="auction-tests",
+        roles=["service"],
+        exp=int(time.time()) + 6 * 3600,
+    )
     peer = WalletPeer(jwks_url=jwks_server.url, service_token=token)
     try:
         yield peer

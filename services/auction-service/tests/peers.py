@@ -151,6 +151,19 @@ class WalletPeer:
             text=True,
         )
         assert migrate.returncode == 0, migrate.stderr[-3000:]
+        # A float for the tests' funding: custody -> fee_revenue through the ledger's own service layer
+        # (as a confirmed deposit would move it), then each member is funded over the internal API.
+        seed = (
+            "import django, uuid; django.setup();"
+            "from wallet_service.ledger import services;"
+            "from wallet_service.ledger.chart import PlatformAccount as P;"
+            "services.transfer_create(transfer_id=uuid.uuid4(), debit_account_id=P.CUSTODY.account_id,"
+            " credit_account_id=P.FEE_REVENUE.account_id, amount_koinu=10**17, reason='deposit')"
+        )
+        seeded = subprocess.run(
+            [sys.executable, "-c", seed], cwd=WALLET_DIR, env=self.env, capture_output=True, text=True
+        )
+        assert seeded.returncode == 0, seeded.stderr[-3000:]
         self.server = ServiceProcess(
             "wallet_service.wsgi:application", WALLET_DIR, self.env, workers=workers, threads=threads
         )
