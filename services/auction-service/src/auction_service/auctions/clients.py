@@ -8,6 +8,7 @@ own records), so a retry after a timeout is always safe.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -20,6 +21,9 @@ from django.conf import settings
 
 from dbay_common.drf.service_auth import internal_jwt_audience
 from dbay_common.errors import ApiError, InvalidRequest, ServiceUnavailable
+
+# One line per peer call at INFO would drown the service's own logs (and cost time on the hot path).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 _local = threading.local()
 _token_lock = threading.Lock()

@@ -146,12 +146,12 @@ def my_fields(listing_id: uuid.UUID, view: dict[str, Any], user_id: uuid.UUID) -
         .values_list("max_amount_koinu", flat=True)
         .first()
     )
+    auction = Auction.objects.only("leader_id", "winner_id", "status").get(pk=listing_id)
     status = None
-    if mine is not None:
-        auction = Auction.objects.only("leader_id", "winner_id", "status").get(pk=listing_id)
-        if auction.status == "closed":
-            status = "won" if auction.winner_id == user_id else "lost"
-        elif auction.status in ("ended_unsold", "cancelled"):
+    if auction.status == "closed" and auction.winner_id == user_id:
+        status = "won"  # also a Buy It Now purchase, without a bid
+    elif mine is not None:
+        if auction.status in ("closed", "ended_unsold", "cancelled"):
             status = "lost"
         else:
             status = "leading" if auction.leader_id == user_id else "outbid"
