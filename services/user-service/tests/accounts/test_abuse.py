@@ -113,9 +113,12 @@ def test_published_events_are_registered_and_carry_no_secrets():
 
     assert sorted(events) == [
         ("session.revoked", 1),
+        ("session.started", 1),
         ("user.email_verified", 1),
         ("user.profile_updated", 1),
         ("user.registered", 1),
+        ("user.reinstated", 1),
+        ("user.suspended", 1),
     ]
     forbidden = {"password", "token", "secret", "code", "hash"}
     for model in events.values():

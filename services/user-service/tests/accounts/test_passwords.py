@@ -99,6 +99,7 @@ def test_reset_sets_the_password_revokes_every_session_and_works_once(api, make_
     assert sorted(event["detail-type"] for event in outbox()) == [
         "session.revoked",
         "session.revoked",
+        "session.started",  # the sign-in with the new password
         "user.email_verified",
     ]
 

@@ -190,6 +190,40 @@ def session_started_publish(session: Session, *, new_device: bool) -> Event:
     )
 
 
+@register_event("user.suspended", 1)
+class UserSuspendedV1(BaseModel):
+    """Staff suspended a member: every session ended; the member cannot sign in, and the services
+    that act for a member (bids, messages, publishing listings) refuse them from their own copy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str
+    reason: str
+    suspended_at: AwareDatetime
+
+
+@register_event("user.reinstated", 1)
+class UserReinstatedV1(BaseModel):
+    """Staff lifted a member's suspension: they may sign in and act again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str
+    reinstated_at: AwareDatetime
+
+
+def user_suspended_publish(user: User) -> Event:
+    """``user.suspended`` for a member whose ``suspended_at``/``suspension_reason`` were just set."""
+    return publish(
+        "user.suspended",
+        UserSuspendedV1(user_id=str(user.id), reason=user.suspension_reason, suspended_at=user.suspended_at),
+    )
+
+
+def user_reinstated_publish(user: User, *, reinstated_at: datetime) -> Event:
+    return publish("user.reinstated", UserReinstatedV1(user_id=str(user.id), reinstated_at=reinstated_at))
+
+
 # -- consuming -----------------------------------------------------------------------------------------
 
 HANDLERS: dict[str, Callable[[Event], None]] = {}

@@ -43,6 +43,9 @@ class User(AbstractBaseUser):
     email_verified_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
     is_active: models.BooleanField = models.BooleanField(default=True)
     is_staff: models.BooleanField = models.BooleanField(default=False)
+    # Staff suspended the member (``services.user_suspend``): no sign-in, no refresh, no session.
+    suspended_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    suspension_reason: models.TextField = models.TextField(blank=True, default="")
     created_at: models.DateTimeField = models.DateTimeField(default=timezone.now)
     password_changed_at: models.DateTimeField = models.DateTimeField(default=timezone.now)
     totp_secret_encrypted: models.TextField = models.TextField(blank=True, default="")
@@ -78,6 +81,10 @@ class User(AbstractBaseUser):
     @property
     def is_email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def is_two_factor_enabled(self) -> bool:

@@ -59,7 +59,8 @@ class LoginApi(PublicApi):
             "together are slowed too; a device with the `known_device` cookie (set on each successful "
             "sign-in) or a network the account signed in from before is not affected by them. The "
             "owner is emailed when an unfamiliar place is slowed down (at most once an hour). An "
-            "unverified email does not prevent signing in (`user.email_verified` is false). "
+            "unverified email does not prevent signing in (`user.email_verified` is false). A "
+            "suspended member is refused once the password is right: 403 `account_suspended`. "
             "Also rate-limited per IP."
         ),
         request=InputSerializer,
@@ -105,7 +106,7 @@ class LoginMfaApi(PublicApi):
             '(sign in again). Tokens carry `amr: ["pwd", "otp"]` and `mfa_at`.'
         ),
         request=InputSerializer,
-        responses={200: TokensOutputSerializer, **error_responses(400, 401, 429)},
+        responses={200: TokensOutputSerializer, **error_responses(400, 401, 403, 429)},
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -143,7 +144,7 @@ class RefreshApi(PublicApi):
             "Refresh one token at a time: two concurrent refreshes with the same token count as reuse."
         ),
         request=RefreshTokenInputSerializer,
-        responses={200: TokensOutputSerializer, **error_responses(400, 401, 429)},
+        responses={200: TokensOutputSerializer, **error_responses(400, 401, 403, 429)},
     )
     def post(self, request: Request) -> Response:
         enforce(ip_limit("refresh-ip", request), message="Too many refreshes; try again later.")

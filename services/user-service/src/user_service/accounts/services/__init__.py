@@ -20,6 +20,7 @@ modules:
 - ``mail``: the mails, sent by Celery tasks
 - ``housekeeping``: purge of old sign-in records, the staff role
 - ``signing_keys``: the first key and rotation
+- ``suspensions``: staff suspend and reinstate a member
 """
 
 from user_service.accounts.services.common import ClientInfo, IssuedTokens, MfaChallengeIssued, token_hash
@@ -55,6 +56,7 @@ from user_service.accounts.services.signing_keys import (
     signing_key_ensure,
     signing_key_rotate,
 )
+from user_service.accounts.services.suspensions import user_reinstate, user_suspend
 from user_service.accounts.services.two_factor import (
     TotpEnrolment,
     recovery_codes_regenerate,
@@ -95,8 +97,10 @@ __all__ = [
     "user_password_reset_email_send_to",
     "user_register",
     "user_registration_attempt_email_send",
+    "user_reinstate",
     "user_sign_in_throttled_email_send",
     "user_staff_set",
+    "user_suspend",
     "user_verification_email_send",
     "user_verification_email_send_to",
     "user_verification_resend",

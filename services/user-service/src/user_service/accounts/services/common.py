@@ -13,7 +13,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.db import transaction
 
 from dbay_common.django.celery import enqueue_on_commit
-from dbay_common.errors import ApiError, InvalidRequest
+from dbay_common.errors import ApiError, InvalidRequest, PermissionDenied
 from user_service.accounts import throttling
 from user_service.accounts.known_devices import KnownDevice
 from user_service.accounts.models import Session, User
@@ -128,3 +128,13 @@ def code_failure(user: User, source: Source) -> ApiError:
     """Count a wrong code towards the throttle; the error to answer with."""
     sign_in_failure(user, source)
     return _invalid_code()
+
+
+SUSPENDED_MESSAGE = (
+    "Your account is suspended, so you cannot sign in. Contact support if you think this is a mistake."
+)
+
+
+def account_suspended() -> PermissionDenied:
+    """The plain-words 403 a suspended member gets when signing in or renewing a session."""
+    return PermissionDenied(SUSPENDED_MESSAGE, code="account_suspended")

@@ -28,6 +28,7 @@ from user_service.accounts.models import RefreshToken, Session, User
 from user_service.accounts.services.common import (
     ClientInfo,
     IssuedTokens,
+    account_suspended,
     new_secret_token,
     raise_after_commit,
     token_hash,
@@ -166,7 +167,8 @@ def session_refresh(*, refresh_token: str, client: ClientInfo) -> IssuedTokens:
     Locks the session row, then reads the token under that lock, so two concurrent uses of one token
     cannot both succeed: the second sees it spent. Presenting a spent token revokes the whole family
     (401 ``refresh_token_reused``; committed, with ``session.revoked``, before answering). A revoked
-    family answers 401 ``session_revoked``, an expired token or session 401 ``session_expired``, an
+    family answers 401 ``session_revoked`` (a suspended member's sessions were all revoked; should one
+    survive, 403 ``account_suspended``), an expired token or session 401 ``session_expired``, an
     unknown token 401 ``invalid_token``.
     """
 
@@ -199,6 +201,8 @@ def session_refresh(*, refresh_token: str, client: ClientInfo) -> IssuedTokens:
         user = session.user
         if not user.is_active:
             return AuthenticationFailed("This account is disabled.", code="session_revoked")
+        if user.is_suspended:
+            return account_suspended()
         token.used_at = now
         token.save(update_fields=["used_at"])
         raw = refresh_token_create(session=session, now=now)

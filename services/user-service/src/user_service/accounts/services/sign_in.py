@@ -15,6 +15,7 @@ from user_service.accounts.services.common import (
     ClientInfo,
     IssuedTokens,
     MfaChallengeIssued,
+    account_suspended,
     code_failure,
     new_secret_token,
     raise_after_commit,
@@ -53,7 +54,8 @@ def user_login(*, login: str, password: str, client: ClientInfo) -> IssuedTokens
     way): past the free failures each attempt must wait longer, 429 ``rate_limited`` with
     Retry-After, and no password is checked while it must wait. The owner's own device or network
     is not slowed by failures elsewhere. Signing in with an unverified email is allowed
-    (``email_verified`` false). Writes: the session and its first refresh token, or a
+    (``email_verified`` false); a suspended member, once the password is right, is refused (403
+    ``account_suspended``). Writes: the session and its first refresh token, or a
     ``LoginChallenge``.
     """
     user = _user_by_login(login)
@@ -70,6 +72,8 @@ def user_login(*, login: str, password: str, client: ClientInfo) -> IssuedTokens
         raise _invalid_credentials()
     if not user.is_active:
         raise PermissionDenied("This account is disabled.", code="account_disabled")
+    if user.is_suspended:
+        raise account_suspended()
     if user.is_two_factor_enabled:
         # The failures are cleared only once the code is right too: otherwise knowing the password
         # would reset the count of wrong codes at will. The slot reserved for this attempt is freed.
@@ -120,6 +124,10 @@ def user_login_mfa(*, mfa_token: str, code: str, client: ClientInfo) -> IssuedTo
             User.objects.select_for_update(of=("self",)).select_related("profile").get(pk=challenge.user_id)
         )
         source = raise_if_throttled(user, client)
+        if user.is_suspended:
+            challenge.consumed_at = now
+            challenge.save(update_fields=["consumed_at"])
+            return account_suspended()
         if not user.is_active or not user.is_two_factor_enabled:
             challenge.consumed_at = now
             challenge.save(update_fields=["consumed_at"])
