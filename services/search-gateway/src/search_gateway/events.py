@@ -78,6 +78,8 @@ class ListingSnapshot(BaseModel):
     has_reserve: bool = False
     quantity_available: int | None = None
     bid_count: int = 0
+    current_price_koinu: str | None = None
+    reserve_met: bool | None = None
     shipping_options: list[ShippingOption] = []
     local_pickup: bool = False
     lowest_shipping_koinu: str | None = None
@@ -105,6 +107,6 @@ def on_listing_event(event: Event) -> None:
 
 
 # detail-type -> handler; each parses the event's data and calls one function of services.py.
-# The auction issue adds its price and bid-count events here (a partial update under the same
-# listing version rule: see services.listing_index_snapshot).
+# An auction's bids, price, extensions and end arrive as the listing's next version from
+# listing-service (which follows auction-service), so no auction event is consumed here.
 HANDLERS: dict[str, EventHandler] = {detail_type: on_listing_event for detail_type in LISTING_EVENTS}

@@ -104,7 +104,12 @@ class SearchResultOut(ma.Schema):
     category_names = ma.fields.List(ma.fields.String())
     condition = ma.fields.String(allow_none=True)
     format = ma.fields.String(allow_none=True)
-    price_koinu = KoinuField(allow_none=True)
+    price_koinu = KoinuField(
+        allow_none=True,
+        metadata={
+            "description": "The price now: an auction's current price (its start price before any bid)."
+        },
+    )
     buy_it_now_koinu = KoinuField(allow_none=True)
     has_buy_it_now = ma.fields.Boolean()
     has_reserve = ma.fields.Boolean()

@@ -204,7 +204,9 @@ def listing_document(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     }
     if status not in SEARCHABLE_STATUSES:
         return {**base, "is_tombstone": True}
-    price = int(snapshot.get("price_koinu") or 0)
+    # The price a buyer pays now: an auction's current price (its start price before any bid, from
+    # listing-service's snapshot), a fixed-price listing's price. Filters, facets and sorts use it.
+    price = int(snapshot.get("current_price_koinu") or snapshot.get("price_koinu") or 0)
     buy_it_now = snapshot.get("buy_it_now_koinu")
     shipping = snapshot.get("lowest_shipping_koinu")
     path = list(snapshot.get("category_path") or [])
