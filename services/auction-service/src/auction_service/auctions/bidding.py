@@ -19,6 +19,7 @@ The order, and why (docs/auctions.md, "Funding and ordering"):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from auction_service.testing_hooks import test_pause
 from dbay_common.errors import ApiError
 
 H = WalletHold.State
+logger = logging.getLogger(__name__)
 
 
 def state_of(auction: Auction) -> proxy.State:
@@ -137,7 +139,7 @@ def bid_place(
                 replaces_hold_id=replaces,
             )
         except clients.PeerError as error:
-            if replaces is None or error.code not in ("transfer_not_pending", "pending_transfer_expired"):
+            if replaces is None or error.code not in clients.RESOLVED_CODES:
                 raise
             # The hold this raise meant to replace was released meanwhile (outbid, or closed):
             # this maximum stands on its own hold.
@@ -328,7 +330,8 @@ def holds_release(hold_ids: list[uuid.UUID]) -> None:
     for hold_id in hold_ids:
         try:
             clients.hold_void(hold_id=hold_id)
-        except (ApiError, clients.PeerError):
+        except (ApiError, clients.PeerError) as error:
+            logger.warning("hold %s not released yet (the sweep retries): %r", hold_id, error)
             WalletHold.objects.filter(hold_id=hold_id).update(attempts=F("attempts") + 1)
             continue
         WalletHold.objects.filter(hold_id=hold_id, state=H.RELEASING).update(state=H.RELEASED)

@@ -134,6 +134,15 @@ def hold_place(
         raise
 
 
+# The wallet's answers for a hold that is no longer pending (voided, posted, replaced or expired).
+RESOLVED_CODES = (
+    "transfer_not_pending",
+    "pending_transfer_already_voided",
+    "pending_transfer_already_posted",
+    "pending_transfer_expired",
+)
+
+
 def hold_void(*, hold_id: uuid.UUID) -> str:
     """Release a hold. Returns the hold's status now; a hold never placed answers ``"absent"``."""
     try:
@@ -141,7 +150,7 @@ def hold_void(*, hold_id: uuid.UUID) -> str:
     except PeerError as error:
         if error.status == 404:
             return "absent"
-        if error.code in ("transfer_not_pending", "pending_transfer_expired"):
+        if error.code in RESOLVED_CODES:
             return hold_status(hold_id=hold_id)
         raise
     return str(answer["status"])
