@@ -21,6 +21,8 @@ class TestMessagingServiceContract(FlaskServiceContract, FlaskWorkerContract, Fl
             "listing.withdrawn",
             "user.registered",
             "user.profile_updated",
+            "user.suspended",
+            "user.reinstated",
             "message.sent",
         }
     )

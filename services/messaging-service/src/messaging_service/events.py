@@ -5,8 +5,10 @@ message's own insert) and ``conversation.read`` (in the conversation's read-poin
 
 Consumed: the listing events (a copy of each listing's seller, title, status and photo, newest
 ``version`` wins), ``user.registered`` / ``user.profile_updated`` (a copy of each member's names,
-newest wins) and our own ``message.sent`` (moves the conversation up the inbox if the process that
-sent it died before doing so). Every write a handler makes is inbox-guarded (docs/event-catalog.md).
+newest wins), ``user.suspended`` / ``user.reinstated`` (whether a member may send, newest wins) and
+our own ``message.sent`` (moves the conversation up the inbox if the process that sent it died
+before doing so). Every write a handler makes is inbox-guarded (docs/event-catalog.md), except the
+suspension copy, which is idempotent by its time alone.
 """
 
 from __future__ import annotations
@@ -86,6 +88,16 @@ class MemberProfile(BaseModel):
     updated_at: str
 
 
+class MemberSuspended(BaseModel):
+    user_id: str
+    suspended_at: str
+
+
+class MemberReinstated(BaseModel):
+    user_id: str
+    reinstated_at: str
+
+
 class MessageSent(BaseModel):
     message_id: str
     conversation_id: str
@@ -119,6 +131,20 @@ def on_user_profile_updated(event: Event) -> None:
     )
 
 
+def on_user_suspended(event: Event) -> None:
+    from messaging_service.services import member_suspension_apply
+
+    data = event.parse_data(MemberSuspended)
+    member_suspension_apply(user_id=data.user_id, is_suspended=True, at=data.suspended_at)
+
+
+def on_user_reinstated(event: Event) -> None:
+    from messaging_service.services import member_suspension_apply
+
+    data = event.parse_data(MemberReinstated)
+    member_suspension_apply(user_id=data.user_id, is_suspended=False, at=data.reinstated_at)
+
+
 def on_message_sent(event: Event) -> None:
     from messaging_service.services import conversation_activity_catch_up
 
@@ -133,5 +159,7 @@ HANDLERS: dict[str, EventHandler] = {
     **{detail_type: on_listing_event for detail_type in LISTING_EVENTS},
     "user.registered": on_user_registered,
     "user.profile_updated": on_user_profile_updated,
+    "user.suspended": on_user_suspended,
+    "user.reinstated": on_user_reinstated,
     "message.sent": on_message_sent,
 }

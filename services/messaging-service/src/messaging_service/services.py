@@ -92,6 +92,15 @@ def conversation_id_for(*, party_a: str, party_b: str, listing_id: str | None) -
     return str(uuid.uuid5(ID_NAMESPACE, key))
 
 
+def _refuse_if_suspended(database: Db, sender_id: str) -> None:
+    copy = database["suspensions"].find_one({"_id": sender_id}, {"is_suspended": 1})
+    if copy is not None and copy.get("is_suspended"):
+        raise PermissionDenied(
+            "Your account is suspended, so you cannot send messages. Contact support to find out more.",
+            code="account_suspended",
+        )
+
+
 def _refuse_if_blocked(database: Db, *, sender_id: str, recipient_id: str) -> None:
     blocked = block_between(database, sender_id=sender_id, recipient_id=recipient_id)
     if blocked == "by_sender":
@@ -117,7 +126,8 @@ def conversation_start(
     conversation per (buyer, seller, listing), or per pair without a listing: the id is derived and
     inserted uniquely, so concurrent starts share one conversation. Refused: yourself (400
     ``cannot_message_yourself``), an unknown or draft listing (404 ``listing_not_found``), an
-    unknown member (404 ``recipient_not_found``), a block either way (403 ``blocked``). Returns
+    unknown member (404 ``recipient_not_found``), a suspended sender (403 ``account_suspended``), a
+    block either way (403 ``blocked``). Returns
     ``(conversation, message)``; emits ``message.sent`` (see :func:`message_send`). ``admit`` (the
     send rate) runs once every check has passed, before anything is written.
     """
@@ -146,6 +156,7 @@ def conversation_start(
         raise InvalidRequest(
             "You cannot send a message to yourself.", code="cannot_message_yourself", param=param
         )
+    _refuse_if_suspended(database, user_id)
     _refuse_if_blocked(database, sender_id=user_id, recipient_id=other_id)
     if admit is not None:
         admit()
@@ -185,12 +196,14 @@ def message_send(
     """Store ``body`` (already checked by ``bodies.message_body_clean``) as a message from
     ``sender_id``, a party of ``conversation``, and emit ``message.sent`` in the same insert.
 
-    403 ``blocked`` when either party blocked the other; ``admit`` (the send rate) runs after the
+    403 ``account_suspended`` when the sender is suspended (the copy of ``user.suspended``), 403
+    ``blocked`` when either party blocked the other; ``admit`` (the send rate) runs after the
     checks, before the insert. Then moves the conversation up the inbox
     (its ``activity`` only ever grows: the update is conditional, under the document's lock); a
     process dying between the two writes is caught up by the worker from ``message.sent``.
     """
     recipient_id = next(p for p in conversation["participants"] if p != sender_id)
+    _refuse_if_suspended(database, sender_id)
     _refuse_if_blocked(database, sender_id=sender_id, recipient_id=recipient_id)
     if admit is not None:
         admit()
@@ -446,3 +459,19 @@ def member_copy_apply(
             locks=locks(database),
             conditions={"at": {"$lt": when}},
         )
+
+
+def member_suspension_apply(*, user_id: str, is_suspended: bool, at: str) -> bool:
+    """``user.suspended`` / ``user.reinstated``: whether the member may send, in ``suspensions``
+    (one document per member). Kept only when ``at`` is newer than the stored one, so a redelivered
+    or late older event changes nothing (idempotent by the time, no inbox key needed: the document
+    holds nothing else). Returns whether it changed."""
+    database = STORE.database()
+    when = datetime.fromisoformat(at)
+    fields = {"is_suspended": is_suspended, "at": when}
+    try:
+        database["suspensions"].insert_one({"_id": user_id, **fields})
+        return True
+    except DuplicateKeyError:
+        result = database["suspensions"].update_one({"_id": user_id, "at": {"$lt": when}}, {"$set": fields})
+        return result.modified_count == 1
