@@ -124,6 +124,18 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/components/StaffAuditLog.vue'),
         meta: { title: t('index.staffAuditLog') },
       },
+      {
+        path: 'reports',
+        name: 'staff-reports',
+        component: () => import('@/components/StaffMessageReports.vue'),
+        meta: { title: t('index.staffReports') },
+      },
+      {
+        path: 'emails',
+        name: 'staff-emails',
+        component: () => import('@/components/StaffEmailDelivery.vue'),
+        meta: { title: t('index.staffEmails') },
+      },
     ],
   },
   {

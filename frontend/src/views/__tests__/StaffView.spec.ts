@@ -68,6 +68,8 @@ describe('StaffView', () => {
       ['Suspense account', '/staff/suspense', undefined],
       ['Reconciliation', '/staff/reconciliation', undefined],
       ['Audit log', '/staff/audit-log', undefined],
+      ['Message reports', '/staff/reports', undefined],
+      ['Email delivery', '/staff/emails', undefined],
     ])
     expect(wrapper.get('h2').text()).toBe('Withdrawals to review')
     expect(staffRequests()).toEqual(['/api/v1/wallet/staff/withdrawals?limit=20'])
