@@ -41,6 +41,8 @@ SOURCES = {
     "conversation": "dbay.messaging",
     "session": "dbay.user",
     "user": "dbay.user",
+    "bid": "dbay.auction",
+    "auction": "dbay.auction",
 }
 
 

@@ -164,6 +164,12 @@ def test_preferences_have_sane_defaults(client: FlaskClient, auth: Any) -> None:
         "listing.taken_down": (True, "instant", ["instant", "off"]),
         "search.match": (True, "daily", ["instant", "daily", "off"]),
         "message.new": (True, "instant", ["instant", "off"]),
+        "bid.outbid": (True, "instant", ["instant", "off"]),
+        "auction.won": (True, "instant", ["instant", "off"]),
+        "auction.lost": (True, "daily", ["instant", "daily", "off"]),
+        "auction.sold": (True, "instant", ["instant", "off"]),
+        "auction.unsold": (True, "instant", ["instant", "off"]),
+        "auction.ending_soon": (True, "instant", ["instant", "daily", "off"]),
     }
 
 

@@ -36,6 +36,12 @@ class TestNotificationServiceContract(FlaskServiceContract, FlaskWorkerContract,
             "user.registered",
             "user.email_verified",
             "user.profile_updated",
+            "listing.ending_soon",
+            "bid.placed",
+            "bid.outbid",
+            "auction.extended",
+            "auction.closed",
+            "auction.ended_unsold",
         }
     )
     stores = {

@@ -57,6 +57,36 @@ def message(
     }
 
 
+WINNER = "0a0a0a0a-1111-4222-8333-444455556666"
+SELLER = "0b0b0b0b-1111-4222-8333-444455556666"
+
+
+def closed(**extra: Any) -> dict[str, Any]:
+    """An ``auction.closed`` (auction-service) nobody in the directory took part in unless told."""
+    return {
+        "listing_id": LISTING_ID,
+        "seller_id": SELLER,
+        "winner_id": WINNER,
+        "price_koinu": "13000000000",
+        "escrow_hold_id": str(uuid.uuid4()),
+        "via": "ended",
+        "bidder_ids": [WINNER],
+        "closed_at": "2026-12-14T18:00:01Z",
+        **extra,
+    }
+
+
+def unsold(**extra: Any) -> dict[str, Any]:
+    return {
+        "listing_id": LISTING_ID,
+        "seller_id": SELLER,
+        "reason": "no_bids",
+        "bidder_ids": [],
+        "ended_at": "2026-12-14T18:00:01Z",
+        **extra,
+    }
+
+
 def cases(u: str) -> list[tuple[str, dict[str, Any], str, str, str | None, str]]:
     """(event, data, title, body, link, type) for every notification type."""
     wallet = {"user_id": u, "deposit_id": "d-1", "txid": "ab" * 32, "vout": 1}
@@ -238,6 +268,71 @@ def cases(u: str) -> list[tuple[str, dict[str, Any], str, str, str | None, str]]
             "search.match",
         ),
         (
+            "bid.outbid",
+            {
+                "listing_id": LISTING_ID,
+                "title": "Canon EOS 5D Mark IV body",
+                "bidder_id": u,
+                "current_price_koinu": "12550000000",
+                "outbid_at": "2026-12-07T18:00:00Z",
+            },
+            "You've been outbid on “Canon EOS 5D Mark IV body”",
+            "Another bidder's maximum is higher than yours: the current price is 125.5 DOGE. The money "
+            "held for your bid is available again. Bid again before the auction ends to win it.",
+            f"/listings/{LISTING_ID}",
+            "bid.outbid",
+        ),
+        (
+            "auction.closed",
+            closed(winner_id=u),
+            "You won an item you bid on",
+            "You won the auction for 130 DOGE. The 130 DOGE is held in escrow from your wallet until the "
+            "sale is complete; anything you had held above it is available again.",
+            f"/listings/{LISTING_ID}",
+            "auction.won",
+        ),
+        (
+            "auction.closed",
+            closed(bidder_ids=[WINNER, u, u]),
+            "Auction ended: an item you bid on",
+            "Another bidder won an item you bid on for 130 DOGE. The money held for your bid is available "
+            "again.",
+            f"/listings/{LISTING_ID}",
+            "auction.lost",
+        ),
+        (
+            "auction.closed",
+            closed(seller_id=u, via="buy_it_now"),
+            "Your auction sold for 130 DOGE",
+            "Your item sold with Buy It Now for 130 DOGE. The buyer's 130 DOGE is held in escrow until the "
+            "sale is complete.",
+            f"/listings/{LISTING_ID}",
+            "auction.sold",
+        ),
+        (
+            "auction.ended_unsold",
+            unsold(seller_id=u, reason="reserve_not_met", title="Brass sextant"),
+            "Not sold: “Brass sextant”",
+            "Your auction for “Brass sextant” ended below your reserve price, so it did not sell. You can "
+            "list it again.",
+            f"/listings/{LISTING_ID}",
+            "auction.unsold",
+        ),
+        (
+            "listing.ending_soon",
+            {
+                "listing_id": LISTING_ID,
+                "title": "Canon EOS 5D Mark IV body",
+                "ends_at": "2026-12-14T18:00:00Z",
+                "watcher_ids": [u],
+            },
+            "Ending soon: “Canon EOS 5D Mark IV body”",
+            "“Canon EOS 5D Mark IV body”, which you are watching, ends in about an hour (14 Dec 2026, 18:00 "
+            "UTC).",
+            f"/listings/{LISTING_ID}",
+            "auction.ending_soon",
+        ),
+        (
             "message.sent",
             message(str(uuid.uuid4()), u, body="Hello!\n\nIs the   battery included?"),
             "New message from Bob",
@@ -248,7 +343,7 @@ def cases(u: str) -> list[tuple[str, dict[str, Any], str, str, str | None, str]]
     ]
 
 
-@pytest.mark.parametrize("index", range(15))
+@pytest.mark.parametrize("index", range(21))
 def test_each_event_makes_its_exact_notification(
     index: int, db: Any, event: Make, member: Callable[..., str]
 ) -> None:
@@ -258,7 +353,9 @@ def test_each_event_makes_its_exact_notification(
     handle(event(name, data))
 
     rows = list(
-        db[NOTIFICATIONS].find({}, {"_id": 0, "user_id": 1, "type": 1, "title": 1, "body": 1, "link": 1})
+        db[NOTIFICATIONS].find(
+            {"user_id": user_id}, {"_id": 0, "user_id": 1, "type": 1, "title": 1, "body": 1, "link": 1}
+        )
     )
     assert rows == [{"user_id": user_id, "type": type_, "title": title, "body": body, "link": link}]
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from dbay_common.events.envelope import Event
 from dbay_common.mongo import EventSource
 from dbay_common.transports.base import EventHandler
+from notification_service.auctions import AUCTION_EVENTS
 from notification_service.config import SERVICE
 from notification_service.db import database
 from notification_service.handlers import LISTING_EVENTS, MESSAGING_EVENTS, WALLET_EVENTS, handle_event
@@ -69,7 +70,9 @@ def on_user_profile_updated(event: Event) -> None:
 HANDLERS: dict[str, EventHandler] = {
     **{
         name: handle_event
-        for name in sorted({*NOTIFYING_EVENTS, *WALLET_EVENTS, *LISTING_EVENTS, *MESSAGING_EVENTS})
+        for name in sorted(
+            {*NOTIFYING_EVENTS, *WALLET_EVENTS, *LISTING_EVENTS, *MESSAGING_EVENTS, *AUCTION_EVENTS}
+        )
     },
     "user.registered": on_user_registered,
     "user.email_verified": on_user_email_verified,

@@ -3,7 +3,8 @@
 For every event the worker (``events.HANDLERS``) calls :func:`handle_event`:
 
 1. the live messages (``wallet.updated``, ``listing.updated``, ``message.created``,
-   ``conversation.read``) go out first, so an open page updates within milliseconds;
+   ``conversation.read``; for auction events ``auction.updated`` and the bidders' ``wallet.updated``,
+   see ``auctions.py``) go out first, so an open page updates within milliseconds;
 2. for every :class:`~notification_service.kinds.Notice` the event's types produce: the in-app
    notification (when the member wants it) and its ``notification.created`` live message; then an
    email intent (email ``instant``) or a digest entry (``daily``).
@@ -25,6 +26,12 @@ from pymongo.errors import DuplicateKeyError
 
 from dbay_common.events.envelope import Event
 from dbay_common.mongo import inbox_document_id, inbox_insert_one
+from notification_service.auctions import (
+    AUCTION_EVENTS,
+    auction_event_apply,
+    event_with_title,
+    listing_copy_keep,
+)
 from notification_service.config import SERVICE, load_config
 from notification_service.db import (
     DIGEST_ITEMS,
@@ -212,6 +219,11 @@ def handle_event(event: Event) -> None:
     db = database(config["MONGODB_URI"])
     live = live_redis(config["REDIS_URL"])
     live_first(event, live)
+    if event.detail_type in LISTING_EVENTS:
+        listing_copy_keep(db, event.data)
+    elif event.detail_type in AUCTION_EVENTS:
+        auction_event_apply(db=db, live=live, event=event)
+        event = event_with_title(db, event)
     for kind in kinds_for_event(event.detail_type):
         for notice in kind.notices(event):
             notification_deliver(db=db, live=live, config=config, kind=kind, notice=notice, event=event)

@@ -6,7 +6,7 @@ only the fields it names, see docs/event-catalog.md) and returns one :class:`Not
 tell, already in plain words: amounts as DOGE, never koinu. The worker (``handlers.py``) turns each
 notice into the in-app notification, an email or a digest entry as the member's preferences say.
 
-Adding a type (bidding and orders come later): one entry in :data:`KINDS`; the worker subscribes to
+Adding a type (orders come later): one entry in :data:`KINDS`; the worker subscribes to
 its events and the preferences page lists it with no other change.
 """
 
@@ -239,8 +239,14 @@ _ENDED_BECAUSE = {
 }
 
 
+#: An auction's end is told by the auction kinds (``auction.sold`` / ``auction.unsold``).
+_AUCTION_END_REASONS = ("sold", "no_bids", "reserve_not_met")
+
+
 def _listing_ended(event: Event) -> list[Notice]:
     d = _data(event)
+    if d.get("reason") in _AUCTION_END_REASONS:
+        return []
     because = _ENDED_BECAUSE.get(str(d.get("reason")), "has ended")
     return [
         Notice(
@@ -273,6 +279,112 @@ def _search_match(event: Event) -> list[Notice]:
             f"“{d['title']}” matches your saved search.",
             f"/listings/{d['listing_id']}",
         )
+    ]
+
+
+# -- bidding ------------------------------------------------------------------------------------------
+
+
+def _item(d: Mapping[str, Any]) -> str:
+    """The item's title in quotes, or words that stand for it when the title is not known yet."""
+    return f"“{d['title']}”" if d.get("title") else "an item you bid on"
+
+
+def _listing_link(d: Mapping[str, Any]) -> str:
+    return f"/listings/{d['listing_id']}"
+
+
+def _bid_outbid(event: Event) -> list[Notice]:
+    d = _data(event)
+    return [
+        Notice(
+            d["bidder_id"],
+            f"You've been outbid on {_item(d)}",
+            f"Another bidder's maximum is higher than yours: the current price is "
+            f"{doge(d['current_price_koinu'])}. The money held for your bid is available again. Bid "
+            "again before the auction ends to win it.",
+            _listing_link(d),
+        )
+    ]
+
+
+def _auction_won(event: Event) -> list[Notice]:
+    d = _data(event)
+    price = doge(d["price_koinu"])
+    how = "with Buy It Now" if d.get("via") == "buy_it_now" else "the auction"
+    return [
+        Notice(
+            d["winner_id"],
+            f"You won {_item(d)}",
+            f"You won {how} for {price}. The {price} is held in escrow from your wallet until the sale "
+            "is complete; anything you had held above it is available again.",
+            _listing_link(d),
+        )
+    ]
+
+
+def _auction_lost(event: Event) -> list[Notice]:
+    d = _data(event)
+    winner = d.get("winner_id")
+    losers = [bidder for bidder in d.get("bidder_ids") or [] if bidder != winner]
+    if event.detail_type == "auction.closed":
+        body = f"Another bidder won {_item(d)} for {doge(d['price_koinu'])}."
+    elif d.get("reason") == "reserve_not_met":
+        body = f"The auction for {_item(d)} ended below the seller's reserve price, so nobody won it."
+    else:
+        body = f"The auction for {_item(d)} ended without a winner."
+    return [
+        Notice(
+            bidder,
+            f"Auction ended: {_item(d)}",
+            f"{body} The money held for your bid is available again.",
+            _listing_link(d),
+        )
+        for bidder in dict.fromkeys(losers)
+    ]
+
+
+def _auction_sold(event: Event) -> list[Notice]:
+    d = _data(event)
+    price = doge(d["price_koinu"])
+    how = "with Buy It Now" if d.get("via") == "buy_it_now" else "at the end of the auction"
+    title = f"Sold: “{d['title']}” for {price}" if d.get("title") else f"Your auction sold for {price}"
+    what = f"“{d['title']}”" if d.get("title") else "Your item"
+    return [
+        Notice(
+            d["seller_id"],
+            title,
+            f"{what} sold {how} for {price}. The buyer's {price} is held in escrow until the sale is "
+            "complete.",
+            _listing_link(d),
+        )
+    ]
+
+
+_UNSOLD_BECAUSE = {
+    "no_bids": "ended without any bids",
+    "reserve_not_met": "ended below your reserve price, so it did not sell",
+}
+
+
+def _auction_unsold(event: Event) -> list[Notice]:
+    d = _data(event)
+    because = _UNSOLD_BECAUSE.get(str(d.get("reason")), "ended without a sale")
+    title = f"Not sold: “{d['title']}”" if d.get("title") else "Your auction ended without a sale"
+    what = f"Your auction for “{d['title']}”" if d.get("title") else "Your auction"
+    return [Notice(d["seller_id"], title, f"{what} {because}. You can list it again.", _listing_link(d))]
+
+
+def _auction_ending_soon(event: Event) -> list[Notice]:
+    d = _data(event)
+    return [
+        Notice(
+            str(watcher),
+            f"Ending soon: {_item(d)}",
+            f"{_item(d)}, which you are watching, ends in about an hour ({_when(d.get('ends_at'))}).",
+            _listing_link(d),
+        )
+        for watcher in dict.fromkeys(d.get("watcher_ids") or [])
     ]
 
 
@@ -399,6 +511,60 @@ KINDS: tuple[NotificationKind, ...] = (
         ("search.matched",),
         _search_match,
         DAILY,
+        LOW_PRIORITY_CHOICES,
+    ),
+    NotificationKind(
+        "bid.outbid",
+        "Outbid",
+        "Another bidder's maximum beat yours on an auction you bid on.",
+        ("bid.outbid",),
+        _bid_outbid,
+        INSTANT,
+        NORMAL_CHOICES,
+    ),
+    NotificationKind(
+        "auction.won",
+        "Auction won",
+        "You won an auction (or bought with Buy It Now).",
+        ("auction.closed",),
+        _auction_won,
+        INSTANT,
+        NORMAL_CHOICES,
+    ),
+    NotificationKind(
+        "auction.lost",
+        "Auction lost",
+        "An auction you bid on ended and you did not win it.",
+        ("auction.closed", "auction.ended_unsold"),
+        _auction_lost,
+        DAILY,
+        LOW_PRIORITY_CHOICES,
+    ),
+    NotificationKind(
+        "auction.sold",
+        "Item sold",
+        "One of your auctions sold.",
+        ("auction.closed",),
+        _auction_sold,
+        INSTANT,
+        NORMAL_CHOICES,
+    ),
+    NotificationKind(
+        "auction.unsold",
+        "Auction not sold",
+        "One of your auctions ended without a sale.",
+        ("auction.ended_unsold",),
+        _auction_unsold,
+        INSTANT,
+        NORMAL_CHOICES,
+    ),
+    NotificationKind(
+        "auction.ending_soon",
+        "Watched item ending soon",
+        "A listing you watch ends in about an hour.",
+        ("listing.ending_soon",),
+        _auction_ending_soon,
+        INSTANT,
         LOW_PRIORITY_CHOICES,
     ),
     NotificationKind(
