@@ -42,7 +42,7 @@ def test_two_hundred_concurrent_bids_replay_serially_with_one_hold_per_active_ma
         start.wait()
         try:
             for step in range(10):
-                maximum = (step + 1) * rng.randint(5, 200) * DOGE + rng.randint(0, DOGE)
+                maximum = (step * 40 + rng.randint(1, 120)) * DOGE + rng.randint(0, DOGE)
                 answer = bidder.bid(listing_id, maximum)
                 with lock:
                     if answer.status_code == 201:
@@ -73,14 +73,22 @@ def test_two_hundred_concurrent_bids_replay_serially_with_one_hold_per_active_ma
         assert bid.amount_koinu == proxy.current_price(state, settings.AUCTION_INCREMENTS)
     auction = Auction.objects.get(pk=listing_id)
     assert (auction.leader_id, auction.leader_max_koinu, auction.second_max_koinu, auction.bid_count) == (
-        state.leader, state.leader_max, state.second_max, state.bid_count
+        state.leader,
+        state.leader_max,
+        state.second_max,
+        state.bid_count,
     )
     assert auction.current_price_koinu == proxy.current_price(state, settings.AUCTION_INCREMENTS)
 
     holds_sweep()  # nothing left over, but a release that failed would be finished here
     assert not WalletHold.objects.filter(listing_id=listing_id, state__in=["placing", "releasing"]).exists()
     open_holds = wallet.open_holds()
-    held = [(user, amount) for user, rows in open_holds.items() for _, amount, reason in rows if reason == "bid_hold"]
+    held = [
+        (user, amount)
+        for user, rows in open_holds.items()
+        for _, amount, reason in rows
+        if reason == "bid_hold"
+    ]
     assert held == [(str(auction.leader_id), auction.leader_max_koinu)]
     assert [str(auction.leader_hold_id)] == [hold_id for hold_id, _, _ in open_holds[str(auction.leader_id)]]
     audit = wallet.audit()

@@ -47,7 +47,10 @@ def test_the_winner_pays_the_final_price_into_escrow_and_everyone_else_is_releas
     final = 20 * DOGE + 50_000_000
     auction = Auction.objects.get(pk=listing_id)
     assert (auction.status, auction.winner_id, auction.final_price_koinu, auction.escrow_pending) == (
-        "closed", ada.user_id, final, False
+        "closed",
+        ada.user_id,
+        final,
+        False,
     )
     [(hold_id, amount, reason)] = wallet.open_holds()[str(ada.user_id)]
     assert (uuid.UUID(hold_id), amount, reason) == (auction.escrow_hold_id, final, "order_escrow")
@@ -56,7 +59,10 @@ def test_the_winner_pays_the_final_price_into_escrow_and_everyone_else_is_releas
     assert str(bob.user_id) not in wallet.open_holds() and wallet.available(bob.user_id) == 100 * DOGE
     [closed] = events("auction.closed", listing_id)
     assert (closed["winner_id"], closed["price_koinu"], closed["via"], closed["escrow_hold_id"]) == (
-        str(ada.user_id), str(final), "ended", str(auction.escrow_hold_id)
+        str(ada.user_id),
+        str(final),
+        "ended",
+        str(auction.escrow_hold_id),
     )
     assert closed["bidder_ids"] == [str(ada.user_id), str(bob.user_id)]
 
@@ -65,9 +71,12 @@ def test_the_winner_pays_the_final_price_into_escrow_and_everyone_else_is_releas
     assert len(events("auction.closed", listing_id)) == 1
     assert wallet.open_holds()[str(ada.user_id)] == [(hold_id, final, "order_escrow")]
     view = ada.client.get(f"/api/v1/auctions/{listing_id}").json()
-    assert (view["status"], view["my_status"], view["winner_masked_name"], view["next_minimum_bid_koinu"]) == (
-        "closed", "won", ada.username[0] + "***" + ada.username[-1], None
-    )
+    assert (
+        view["status"],
+        view["my_status"],
+        view["winner_masked_name"],
+        view["next_minimum_bid_koinu"],
+    ) == ("closed", "won", ada.username[0] + "***" + ada.username[-1], None)
     assert bob.client.get(f"/api/v1/auctions/{listing_id}").json()["my_status"] == "lost"
     mine = bob.client.get("/api/v1/auctions/me/bids?status=lost").json()["data"]
     assert [(row["listing_id"], row["status"], row["my_max_bid_koinu"]) for row in mine] == [
@@ -104,7 +113,9 @@ def test_buy_it_now_until_the_first_bid(
     bought = ada.client.post(url, headers={"Idempotency-Key": "bin-1"})
     assert bought.status_code == 201, bought.content
     assert (bought.json()["status"], bought.json()["my_status"], bought.json()["buy_it_now_koinu"]) == (
-        "closed", "won", None
+        "closed",
+        "won",
+        None,
     )
     again = ada.client.post(url, headers={"Idempotency-Key": "bin-1"})
     assert again.status_code == 201
@@ -137,7 +148,8 @@ def test_a_leader_retracts_and_the_runner_up_leads_on_a_fresh_hold(
     )
     assert retracted.status_code == 200, retracted.content
     assert (retracted.json()["leader"]["masked_name"], retracted.json()["current_price_koinu"]) == (
-        bob.username[0] + "***" + bob.username[-1], str(DOGE)
+        bob.username[0] + "***" + bob.username[-1],
+        str(DOGE),
     )
     assert str(ada.user_id) not in wallet.open_holds()
     assert [amount for _, amount, _ in wallet.open_holds()[str(bob.user_id)]] == [20 * DOGE]
@@ -163,8 +175,13 @@ def test_a_listing_taken_down_cancels_the_auction_and_releases_every_hold(
     listing_id = open_auction(seller.user_id)
     assert ada.bid(listing_id, 10 * DOGE).status_code == 201
     auction_sync_from_listing(
-        listing_id=listing_id, version=3, status="withdrawn", title="", photo_url=None,
-        ended_reason="", removed=True,
+        listing_id=listing_id,
+        version=3,
+        status="withdrawn",
+        title="",
+        photo_url=None,
+        ended_reason="",
+        removed=True,
     )
     assert Auction.objects.get(pk=listing_id).status == "cancelled"
     assert str(ada.user_id) not in wallet.open_holds()

@@ -117,7 +117,7 @@ def bid_place(
 
     hold_id = clients.uuid_for("hold", bid_id)
     replaces = auction.leader_hold_id if auction.leader_id == bidder_id else None
-    WalletHold.objects.get_or_create(
+    intent, created = WalletHold.objects.get_or_create(
         hold_id=hold_id,
         defaults={
             "listing_id": listing_id,
@@ -127,6 +127,10 @@ def bid_place(
             "state": H.PLACING,
         },
     )
+    if not created and intent.state != H.PLACING:
+        # This request was decided (replayed above) or abandoned and swept: its key is spent.
+        raise errors.busy()
+    replaces = intent.replaces_hold_id
     test_pause("after_intent")
     reference = {"listing_id": str(listing_id), "bid_id": str(bid_id)}
     try:
@@ -184,6 +188,10 @@ def _refuse(
     A leader's raise has already released their old hold (the wallet replaced it): if the old
     maximum still leads (or won), the new, larger hold keeps backing it instead of being voided.
     """
+    intent = WalletHold.objects.get(hold_id=hold_id)
+    if intent.state != H.PLACING:
+        WalletHold.objects.filter(hold_id=hold_id).update(state=H.RELEASING)
+        return True
     if replaces is not None and auction.leader_id == bidder_id and auction.leader_hold_id == replaces:
         Auction.objects.filter(pk=auction.pk).update(leader_hold_id=hold_id)
         WalletHold.objects.filter(hold_id=hold_id).update(state=H.ACTIVE)
@@ -211,9 +219,11 @@ def _decide(
             existing = Bid.objects.filter(id=bid_id).first()
             if existing is not None:  # a concurrent duplicate of this request decided first
                 return BidResult(bid=existing, auction=auction, leads=auction.leader_id == existing.bidder_id)
-            raise errors.busy()  # the sweep took the hold as an orphan: the bidder tries again
         now = timezone.now()
         try:
+            if intent.state != H.PLACING:
+                # The sweep took this hold for an orphan (the request was too slow): it goes back.
+                raise errors.busy()
             _check_open(auction, now)
             _check_bidder(auction, bidder_id)
         except ApiError as error:
@@ -329,9 +339,11 @@ def holds_release(hold_ids: list[uuid.UUID]) -> None:
     """Void each hold at the wallet and mark it released; a failure is left to the sweep."""
     for hold_id in hold_ids:
         try:
-            clients.hold_void(hold_id=hold_id)
+            status = clients.hold_void(hold_id=hold_id)
         except (ApiError, clients.PeerError) as error:
             logger.warning("hold %s not released yet (the sweep retries): %r", hold_id, error)
             WalletHold.objects.filter(hold_id=hold_id).update(attempts=F("attempts") + 1)
             continue
-        WalletHold.objects.filter(hold_id=hold_id, state=H.RELEASING).update(state=H.RELEASED)
+        WalletHold.objects.filter(hold_id=hold_id, state=H.RELEASING).update(
+            state=H.ABSENT if status == "absent" else H.RELEASED
+        )

@@ -36,10 +36,16 @@ def bidder_ids(listing_id: uuid.UUID) -> list[uuid.UUID]:
     return list(dict.fromkeys(rows))
 
 
-def _release_all_but(listing_id: uuid.UUID, keep: uuid.UUID | None) -> None:
-    WalletHold.objects.filter(listing_id=listing_id, state=H.ACTIVE).exclude(hold_id=keep).update(
-        state=H.RELEASING
-    )
+def release_all_but(listing_id: uuid.UUID, keep: uuid.UUID | None) -> None:
+    """At the end of an auction every hold but the winner's goes back: the active ones, those of
+    requests still in flight (their decision finds them taken and releases them too) and any a void
+    once found absent (a late wallet call may have placed it since). Not the winner's own raise in
+    flight: it replaced the winning hold, and its refusal makes it the winning hold instead."""
+    WalletHold.objects.filter(
+        listing_id=listing_id, state__in=[H.ACTIVE, H.PLACING, H.ABSENT], reason="bid_hold"
+    ).exclude(hold_id=keep).exclude(
+        state=H.PLACING, replaces_hold_id=keep, replaces_hold_id__isnull=False
+    ).update(state=H.RELEASING)
 
 
 def auction_close(auction: Auction, *, now: dt.datetime) -> None:
@@ -55,7 +61,7 @@ def auction_close(auction: Auction, *, now: dt.datetime) -> None:
         auction.status = Auction.Status.ENDED_UNSOLD
         auction.close_via = reason
         auction.save()
-        _release_all_but(auction.listing_id, None)
+        release_all_but(auction.listing_id, None)
         events.auction_ended_unsold_publish(
             listing_id=auction.listing_id,
             seller_id=auction.seller_id,
@@ -71,7 +77,7 @@ def auction_close(auction: Auction, *, now: dt.datetime) -> None:
     auction.escrow_hold_id = clients.uuid_for("escrow", auction.listing_id)
     auction.escrow_pending = True
     auction.save()
-    _release_all_but(auction.listing_id, auction.leader_hold_id)
+    release_all_but(auction.listing_id, auction.leader_hold_id)
     events.auction_closed_publish(
         listing_id=auction.listing_id,
         seller_id=auction.seller_id,

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from auction_service.auctions import clients, errors, events, live, proxy
 from auction_service.auctions.bidding import _check_bidder, _check_open, holds_release, state_of
-from auction_service.auctions.closing import auction_settle
+from auction_service.auctions.closing import auction_settle, release_all_but
 from auction_service.auctions.models import Auction, Bid, BlockedBidder, Member, WalletHold
 from dbay_common.errors import ApiError, Conflict, PermissionDenied
 
@@ -103,7 +103,7 @@ def auction_cancel(*, listing_id: uuid.UUID) -> None:
         auction.closed_at = timezone.now()
         auction.seq += 1
         auction.save()
-        WalletHold.objects.filter(listing_id=listing_id, state=H.ACTIVE).update(state=H.RELEASING)
+        release_all_but(listing_id, None)
     auction_settle(listing_id)
     live.auction_live_write(auction)
 

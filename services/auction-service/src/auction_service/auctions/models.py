@@ -101,7 +101,9 @@ class WalletHold(models.Model):
 
     ``placing`` until the bid that wanted it commits (then ``active``) or is refused / abandoned
     (then ``releasing``); ``releasing`` until the wallet confirms the void (``released``);
-    ``escrowing`` until the winner's hold has become the sale's escrow (``escrowed``).
+    ``escrowed`` once the winner's hold has become the sale's escrow. ``absent``: a void found no
+    such hold at the wallet (its request died before the wallet call, or the call is still on its
+    way); the auction's end voids it once more, so even a late-arriving hold never outlives it.
     """
 
     class State(models.TextChoices):
@@ -109,8 +111,8 @@ class WalletHold(models.Model):
         ACTIVE = "active"
         RELEASING = "releasing"
         RELEASED = "released"
-        ESCROWING = "escrowing"
         ESCROWED = "escrowed"
+        ABSENT = "absent"
 
     hold_id = models.UUIDField(primary_key=True)
     listing_id = models.UUIDField()
@@ -130,7 +132,7 @@ class WalletHold(models.Model):
             models.Index(
                 fields=["updated_at"],
                 name="hold_todo_idx",
-                condition=models.Q(state__in=["placing", "releasing", "escrowing"]),
+                condition=models.Q(state__in=["placing", "releasing"]),
             ),
             models.Index(fields=["listing_id", "state"], name="hold_listing_idx"),
             models.Index(fields=["replaces_hold_id"], name="hold_replaces_idx"),
