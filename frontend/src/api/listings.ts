@@ -65,6 +65,7 @@ export function listingSnapshotFrom(wire: Schemas['ListingSnapshot']): ListingSn
   return {
     ...wire,
     price_koinu: koinuOrNull(wire.price_koinu),
+    current_price_koinu: koinuOrNull(wire.current_price_koinu),
     buy_it_now_koinu: koinuOrNull(wire.buy_it_now_koinu),
     lowest_shipping_koinu: koinuOrNull(wire.lowest_shipping_koinu),
     shipping_options: wire.shipping_options.map(shippingOptionFrom),
@@ -75,6 +76,7 @@ export function listingDetailFrom(wire: Schemas['ListingDetail']): ListingDetail
   return {
     ...wire,
     price_koinu: koinuOrNull(wire.price_koinu),
+    current_price_koinu: koinuOrNull(wire.current_price_koinu),
     buy_it_now_koinu: koinuOrNull(wire.buy_it_now_koinu),
     lowest_shipping_koinu: koinuOrNull(wire.lowest_shipping_koinu),
     shipping_options: wire.shipping_options.map(shippingOptionFrom),

@@ -409,10 +409,13 @@ export type components = {
          * @description * `duration_elapsed` - duration_elapsed
          *     * `ended_by_seller` - ended_by_seller
          *     * `sold_out` - sold_out
+         *     * `sold` - sold
+         *     * `no_bids` - no_bids
+         *     * `reserve_not_met` - reserve_not_met
          *     * `` -
          * @enum {string}
          */
-        EndReasonEnum: "duration_elapsed" | "ended_by_seller" | "sold_out";
+        EndReasonEnum: "duration_elapsed" | "ended_by_seller" | "sold_out" | "sold" | "no_bids" | "reserve_not_met";
         /**
          * @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on,
          *     `param` the field or header at fault (when there is one).
@@ -470,6 +473,11 @@ export type components = {
             condition: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description Auction: the current price (the start price before any bid); fixed price: the price.
+             * @example 150000000
+             */
+            current_price_koinu: string | null;
             description: string;
             /** Format: date-time */
             ends_at: string | null;
@@ -485,13 +493,15 @@ export type components = {
             photo_count: number;
             photos: components["schemas"]["ListingDetailPhoto"][];
             /**
-             * @description Auction: the start price (current price once bids exist); fixed price: the price.
+             * @description Auction: the start price; fixed price: the price.
              * @example 150000000
              */
             price_koinu: string | null;
             /** Format: date-time */
             published_at: string | null;
             quantity_available: number;
+            /** @description Whether the hidden reserve is met; null when there is no reserve. */
+            reserve_met: boolean | null;
             /** Format: uuid */
             seller_id: string;
             /** @description `""` until listing-service has heard of the seller. */
@@ -629,6 +639,11 @@ export type components = {
             condition: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description Auction: the current price (the start price before any bid); fixed price: the price.
+             * @example 150000000
+             */
+            current_price_koinu: string | null;
             description: string;
             /** Format: date-time */
             ends_at: string | null;
@@ -643,13 +658,15 @@ export type components = {
             lowest_shipping_koinu: string | null;
             photo_count: number;
             /**
-             * @description Auction: the start price (current price once bids exist); fixed price: the price.
+             * @description Auction: the start price; fixed price: the price.
              * @example 150000000
              */
             price_koinu: string | null;
             /** Format: date-time */
             published_at: string | null;
             quantity_available: number;
+            /** @description Whether the hidden reserve is met; null when there is no reserve. */
+            reserve_met: boolean | null;
             /** Format: uuid */
             seller_id: string;
             /** @description `""` until listing-service has heard of the seller. */
@@ -805,6 +822,11 @@ export type components = {
             condition: components["schemas"]["ConditionEnum"] | components["schemas"]["BlankEnum"];
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description Auction: the current price (the start price before any bid); fixed price: the price.
+             * @example 150000000
+             */
+            current_price_koinu: string | null;
             description: string;
             /** Format: date-time */
             ends_at: string | null;
@@ -819,13 +841,15 @@ export type components = {
             lowest_shipping_koinu: string | null;
             photo_count: number;
             /**
-             * @description Auction: the start price (current price once bids exist); fixed price: the price.
+             * @description Auction: the start price; fixed price: the price.
              * @example 150000000
              */
             price_koinu: string | null;
             /** Format: date-time */
             published_at: string | null;
             quantity_available: number;
+            /** @description Whether the hidden reserve is met; null when there is no reserve. */
+            reserve_met: boolean | null;
             /** Format: uuid */
             seller_id: string;
             /** @description `""` until listing-service has heard of the seller. */
@@ -1537,7 +1561,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The listing is someone else's (`not_listing_seller`). */
+            /** @description The listing is someone else's (`not_listing_seller`). Or the seller's account is suspended (`account_suspended`). */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -493,7 +493,10 @@ export type components = {
             location?: components["schemas"]["LocationOut"];
             /** @example 150000000 */
             lowest_shipping_koinu?: string | null;
-            /** @example 150000000 */
+            /**
+             * @description The price now: an auction's current price (its start price before any bid).
+             * @example 150000000
+             */
             price_koinu?: string | null;
             published_at?: string | null;
             seller_username?: string;

@@ -55,7 +55,7 @@ export type paths = {
         put?: never;
         /**
          * Sign in
-         * @description With email or username and password. Without 2FA: tokens (and the `dbay_refresh` cookie). With 2FA on: `{mfa_required: true, mfa_token, expires_in}`; finish with auth/login/2fa. 401 `invalid_credentials` (whether or not the account exists). Failed attempts slow down the place they come from, never lock the account: after 5 failures (wrong 2FA codes included) from one device or network on one account, each further attempt from there must wait 2, 4, 8, ... seconds (at most 15 minutes): 429 `rate_limited` with Retry-After. Failures from devices and networks the account has not signed in from also add up per account (50 before delays start), so many networks together are slowed too; a device with the `known_device` cookie (set on each successful sign-in) or a network the account signed in from before is not affected by them. The owner is emailed when an unfamiliar place is slowed down (at most once an hour). An unverified email does not prevent signing in (`user.email_verified` is false). Also rate-limited per IP.
+         * @description With email or username and password. Without 2FA: tokens (and the `dbay_refresh` cookie). With 2FA on: `{mfa_required: true, mfa_token, expires_in}`; finish with auth/login/2fa. 401 `invalid_credentials` (whether or not the account exists). Failed attempts slow down the place they come from, never lock the account: after 5 failures (wrong 2FA codes included) from one device or network on one account, each further attempt from there must wait 2, 4, 8, ... seconds (at most 15 minutes): 429 `rate_limited` with Retry-After. Failures from devices and networks the account has not signed in from also add up per account (50 before delays start), so many networks together are slowed too; a device with the `known_device` cookie (set on each successful sign-in) or a network the account signed in from before is not affected by them. The owner is emailed when an unfamiliar place is slowed down (at most once an hour). An unverified email does not prevent signing in (`user.email_verified` is false). A suspended member is refused once the password is right: 403 `account_suspended`. Also rate-limited per IP.
          */
         post: operations["auth_login"];
         delete?: never;
@@ -846,6 +846,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
             413: {
                 headers: {
@@ -1122,6 +1131,15 @@ export interface operations {
             };
             /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
