@@ -104,3 +104,39 @@ def test_events_rollback_with_the_suspension(make_user, outbox: Any):
         services.user_suspend(username=user.username, reason="spam")
         raise RuntimeError("rolled back")
     assert (len(outbox()), User.objects.get(pk=user.pk).suspended_at) == (before, None)
+
+
+def test_staff_suspend_and_reinstate_through_the_api(api, make_user, sign_in):
+    member, staff, other = make_user(), make_user(), make_user()
+    User.objects.filter(pk=staff.pk).update(is_staff=True)
+    staff_auth = sign_in(staff).auth
+    member_session = sign_in(member)
+    path = f"/api/v1/user/staff/members/{member.username}"
+
+    refused = api.post(f"{path}/suspend", {"reason": "spam"}, format="json", **sign_in(other).auth)
+    suspended = api.post(f"{path}/suspend", {"reason": "Selling   counterfeits"}, format="json", **staff_auth)
+    again = api.post(f"{path}/suspend", {"reason": "again"}, format="json", **staff_auth)
+
+    assert refused.status_code == 403
+    stored = User.objects.get(pk=member.pk)
+    assert (suspended.status_code, suspended.json()) == (
+        200,
+        {
+            "user_id": str(member.id),
+            "username": member.username,
+            "suspended": True,
+            "suspended_at": _iso(stored.suspended_at),
+            "reason": "Selling counterfeits",
+        },
+    )
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_suspended")
+    assert api.get(SESSION, **member_session.auth).status_code == 401
+
+    reinstated = api.post(f"{path}/reinstate", **staff_auth)
+    assert (reinstated.status_code, reinstated.json()["suspended"], reinstated.json()["reason"]) == (
+        200,
+        False,
+        "",
+    )
+    missing = api.post("/api/v1/user/staff/members/nobody_here/reinstate", **staff_auth)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "user_not_found")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from user_service.accounts.apis import me, passwords, public, registration, sign_in, two_factor
+from user_service.accounts.apis import me, passwords, public, registration, sign_in, staff, two_factor
 
 app_name = "accounts"
 
@@ -29,6 +29,10 @@ urlpatterns = [
     path("me/2fa/disable", two_factor.TotpDisableApi.as_view(), name="me-2fa-disable"),
     path("me/2fa/recovery-codes", two_factor.RecoveryCodesApi.as_view(), name="me-2fa-recovery-codes"),
     path("me/2fa/verify", two_factor.TotpVerifyApi.as_view(), name="me-2fa-verify"),
+    path("staff/members/<str:username>/suspend", staff.MemberSuspendApi.as_view(), name="staff-suspend"),
+    path(
+        "staff/members/<str:username>/reinstate", staff.MemberReinstateApi.as_view(), name="staff-reinstate"
+    ),
     path("sellers/<str:username>", public.SellerProfileApi.as_view(), name="seller"),
     path(".well-known/jwks.json", public.JwksApi.as_view(), name="jwks"),
 ]
