@@ -306,3 +306,46 @@ def test_a_suspended_seller_cannot_publish_until_reinstated(api, make_listing, s
     )
     assert api.call("POST", f"{BASE}{draft.id}/publish", user=seller_id).status_code == 200
     assert Seller.objects.get(user_id=seller_id).is_suspended is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bids_applied_by_racing_consumers_in_any_order_end_at_the_newest(make_listing, outbox):
+    import random
+    import threading
+
+    from django.db import connection
+
+    listing = make_listing()
+    seqs = list(range(1, 25))
+    random.Random(11).shuffle(seqs)
+    chunks = [seqs[i::4] for i in range(4)]
+    barrier = threading.Barrier(4)
+
+    def run(chunk: list[int]) -> None:
+        try:
+            barrier.wait(5)
+            for seq in chunk:
+                services.auction_bid_apply(
+                    listing_id=listing.id,
+                    price_koinu=(100 + seq) * DOGE,
+                    bid_count=seq,
+                    reserve_met=None,
+                    ends_at=listing.ends_at,
+                    seq=seq,
+                )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    stored = Listing.objects.get(id=listing.id)
+    updates = _of_type(outbox, "listing.updated")
+    assert (stored.auction_seq, stored.bid_count, stored.current_price_koinu) == (24, 24, 124 * DOGE)
+    assert stored.version == 2 + len(updates)  # one version per applied change, each with its event
+    assert [u["version"] for u in updates] == sorted(u["version"] for u in updates)
+    counts = [u["bid_count"] for u in updates]
+    assert counts == sorted(counts) and counts[-1] == 24  # never backwards
