@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
 import redis
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from dbay_common.events.envelope import Event
@@ -56,15 +58,26 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def _ensure(db: Db, listing_id: str) -> None:
-    with contextlib.suppress(DuplicateKeyError):
-        db[AUCTION_COPIES].insert_one({"_id": listing_id})
+def _apply(db: Db, listing_id: str, condition: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``update`` the listing's copy where ``condition`` holds; the copy as it is afterwards. One
+    round trip when the copy exists (the usual case); a first event for a listing creates it."""
+    copies = db[AUCTION_COPIES]
+    for _attempt in range(2):
+        after = copies.find_one_and_update(
+            {"_id": listing_id, **condition}, update, return_document=ReturnDocument.AFTER
+        )
+        if after is not None:
+            return dict(after)
+        current = copies.find_one({"_id": listing_id})
+        if current is not None:
+            return dict(current)  # the condition does not hold: an older or repeated event
+        with contextlib.suppress(DuplicateKeyError):
+            copies.insert_one({"_id": listing_id})
+    return dict(copies.find_one({"_id": listing_id}) or {"_id": listing_id})
 
 
 def listing_copy_keep(db: Db, data: dict[str, Any]) -> None:
     """A listing event's snapshot: the title, the reserve flag and the prices, newest version wins."""
-    listing_id = str(data["listing_id"])
-    _ensure(db, listing_id)
     fields: dict[str, Any] = {
         "listing_version": int(data["version"]),
         "title": data.get("title") or "",
@@ -73,60 +86,64 @@ def listing_copy_keep(db: Db, data: dict[str, Any]) -> None:
     }
     if data.get("ends_at"):
         fields["listing_ends_at"] = _moment(data["ends_at"])
-    db[AUCTION_COPIES].update_one(
-        {
-            "_id": listing_id,
-            "$or": [{"listing_version": {"$lt": fields["listing_version"]}}, {"listing_version": None}],
-        },
-        {"$set": fields},
-    )
+    newer = {"$or": [{"listing_version": {"$lt": fields["listing_version"]}}, {"listing_version": None}]}
+    _apply(db, str(data["listing_id"]), newer, {"$set": fields})
 
 
-def _auction_apply(db: Db, event: Event) -> None:
+def _auction_apply(db: Db, event: Event) -> dict[str, Any]:
+    """Apply one auction event to the listing's copy (each in its order); the copy afterwards."""
     name, d = event.detail_type, event.data
     listing_id = str(d["listing_id"])
-    _ensure(db, listing_id)
-    copies = db[AUCTION_COPIES]
     if name == "bid.placed":
-        copies.update_one(
-            # Once ended, the copy keeps the end's price (a bid heard late changes nothing).
-            {"_id": listing_id, "status": None, "$or": [{"seq": {"$lt": int(d["seq"])}}, {"seq": None}]},
-            {
-                "$set": {
-                    "seq": int(d["seq"]),
-                    "current_price_koinu": str(d["amount_koinu"]),
-                    "bid_count": int(d["bid_count"]),
-                    "leader_id": d.get("leader_id"),
-                    "reserve_met": d.get("reserve_met"),
-                    "last_bid": {
-                        "bidder_id": d.get("bidder_id"),
-                        "amount_koinu": str(d["amount_koinu"]),
-                        "placed_at": d.get("placed_at"),
-                    },
-                }
+        # A newer seq's end time is never earlier than one applied before (ends only move later).
+        state: dict[str, Any] = {
+            "seq": int(d["seq"]),
+            "current_price_koinu": str(d["amount_koinu"]),
+            "bid_count": int(d["bid_count"]),
+            "leader_id": d.get("leader_id"),
+            "reserve_met": d.get("reserve_met"),
+            "last_bid": {
+                "bidder_id": d.get("bidder_id"),
+                "amount_koinu": str(d["amount_koinu"]),
+                "placed_at": d.get("placed_at"),
             },
-        )
-    if name in ("bid.placed", "auction.extended") and d.get("ends_at"):
+        }
+        if d.get("ends_at"):
+            state["ends_at"] = _moment(d["ends_at"])
+        # Once ended, the copy keeps the end's price (a bid heard late changes nothing).
+        newer = {"status": None, "$or": [{"seq": {"$lt": state["seq"]}}, {"seq": None}]}
+        return _apply(db, listing_id, newer, {"$set": state})
+    if name == "auction.extended":
         ends_at = _moment(d["ends_at"])
-        copies.update_one(
-            {"_id": listing_id, "$or": [{"ends_at": {"$lt": ends_at}}, {"ends_at": None}]},
-            {"$set": {"ends_at": ends_at}},
-        )
-    if name in _ENDED_STATUS:
-        ended: dict[str, Any] = {"status": _ENDED_STATUS[name]}
-        if name == "auction.closed":
-            ended.update(current_price_koinu=str(d["price_koinu"]), leader_id=d.get("winner_id"))
-        copies.update_one({"_id": listing_id, "status": None}, {"$set": ended})
+        later = {"$or": [{"ends_at": {"$lt": ends_at}}, {"ends_at": None}]}
+        return _apply(db, listing_id, later, {"$set": {"ends_at": ends_at}})
+    ended: dict[str, Any] = {"status": _ENDED_STATUS[name]}
+    if name == "auction.closed":
+        ended.update(current_price_koinu=str(d["price_koinu"]), leader_id=d.get("winner_id"))
+    return _apply(db, listing_id, {"status": None}, {"$set": ended})
+
+
+_USERNAMES: dict[str, tuple[str, float]] = {}
+USERNAME_TTL_S = 60.0
 
 
 def _usernames(db: Db, user_ids: list[str]) -> dict[str, str]:
-    found = db[RECIPIENTS].find({"_id": {"$in": [u for u in user_ids if u]}}, {"username": 1})
-    return {str(row["_id"]): str(row.get("username") or "") for row in found}
+    """Usernames by id, from the directory, kept in the process for a minute (a hot auction's
+    bidders are looked up once, not on every bid; a new name shows within the minute)."""
+    now = time.monotonic()
+    found = {u: entry[0] for u in user_ids if u and (entry := _USERNAMES.get(u)) and entry[1] > now}
+    missing = [u for u in dict.fromkeys(user_ids) if u and u not in found]
+    if missing:
+        for row in db[RECIPIENTS].find({"_id": {"$in": missing}}, {"username": 1}):
+            found[str(row["_id"])] = username = str(row.get("username") or "")
+            if len(_USERNAMES) > 10_000:
+                _USERNAMES.clear()
+            _USERNAMES[str(row["_id"])] = (username, now + USERNAME_TTL_S)
+    return found
 
 
-def auction_live_data(db: Db, listing_id: str) -> dict[str, Any]:
+def auction_live_data(db: Db, copy: dict[str, Any]) -> dict[str, Any]:
     """The ``auction.updated`` data of a listing, from its copy."""
-    copy = db[AUCTION_COPIES].find_one({"_id": listing_id}) or {}
     last = copy.get("last_bid")
     names = _usernames(db, [copy.get("leader_id") or "", (last or {}).get("bidder_id") or ""])
     reserve_met = copy.get("reserve_met")
@@ -136,7 +153,7 @@ def auction_live_data(db: Db, listing_id: str) -> dict[str, Any]:
         reserve = "met" if reserve_met else "not_met"
     ends_at = copy.get("ends_at") or copy.get("listing_ends_at")
     return {
-        "listing_id": listing_id,
+        "listing_id": str(copy["_id"]),
         "current_price_koinu": copy.get("current_price_koinu") or copy.get("listing_price_koinu"),
         "bid_count": int(copy.get("bid_count") or 0),
         "leader_masked_name": masked_name(names.get(copy.get("leader_id") or "")),
@@ -169,8 +186,8 @@ def auction_event_apply(*, db: Db, live: redis.Redis, event: Event) -> None:
     ``wallet.updated`` to each bidder whose hold changed."""
     listing_id = str(event.data["listing_id"])
     if event.detail_type in AUCTION_LIVE_EVENTS:
-        _auction_apply(db, event)
-        live_send(live, f"listing:{listing_id}", "auction.updated", auction_live_data(db, listing_id))
+        copy = _auction_apply(db, event)
+        live_send(live, f"listing:{listing_id}", "auction.updated", auction_live_data(db, copy))
     for user_id in _wallet_users(event):
         live_send(
             live, f"user:{user_id}", "wallet.updated", {"cause": event.detail_type, "listing_id": listing_id}
