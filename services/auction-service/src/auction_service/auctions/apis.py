@@ -184,7 +184,14 @@ class BidListCreateApi(APIView):
             max_amount_koinu=serializer.validated_data["max_amount_koinu"],
             idempotency_key=key,
         )
-        view = {**live.auction_view(result.auction), **live.my_fields(listing_id, {}, bidder_id)}
+        # A bidder's new maximum is always their highest (an outbid bidder must go above the price).
+        mine = {
+            "my_max_bid_koinu": str(result.bid.max_amount_koinu),
+            "my_status": "leading" if result.leads else "outbid",
+        }
+        if result.auction.leader_id == bidder_id:
+            mine["my_max_bid_koinu"] = str(result.auction.leader_max_koinu)
+        view = {**result.view, **mine}
         body = {
             "bid": bid_body(result.bid),
             "auction": view,

@@ -21,15 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from auction_service.auctions import clients, errors, events, live, proxy
-from auction_service.auctions.models import Auction, Bid, BlockedBidder, Member, WalletHold
+from auction_service.auctions.models import Auction, Bid, WalletHold
 from auction_service.testing_hooks import test_pause
 from dbay_common.errors import ApiError
 
@@ -64,11 +65,20 @@ def _check_open(auction: Auction, now: dt.datetime) -> None:
 
 
 def _check_bidder(auction: Auction, bidder_id: uuid.UUID) -> None:
+    """The seller, a suspended member (our copy of user-service's events) or one the seller blocked
+    may not bid. Checked when the bid arrives (one query), not again under the lock."""
     if bidder_id == auction.seller_id:
         raise errors.own_auction()
-    if Member.objects.filter(user_id=bidder_id, suspended=True).exists():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT EXISTS (SELECT 1 FROM auctions_member WHERE user_id = %s AND suspended),
+                      EXISTS (SELECT 1 FROM auctions_blockedbidder WHERE seller_id = %s AND user_id = %s)""",
+            [bidder_id, auction.seller_id, bidder_id],
+        )
+        suspended, blocked = cursor.fetchone() or (False, False)
+    if suspended:
         raise errors.member_suspended()
-    if BlockedBidder.objects.filter(seller_id=auction.seller_id, user_id=bidder_id).exists():
+    if blocked:
         raise errors.bidder_blocked()
 
 
@@ -78,11 +88,30 @@ def _check_amount(auction: Auction, bidder_id: uuid.UUID, maximum: int) -> None:
         raise errors.bid_too_low(decision.minimum, raise_own=auction.leader_id == bidder_id)
 
 
+def intent_record(
+    *, hold_id: uuid.UUID, listing_id: uuid.UUID, user_id: uuid.UUID, amount: int, replaces: uuid.UUID | None
+) -> tuple[str, uuid.UUID | None]:
+    """Write the hold's record (``placing``) unless it exists; return its state and replaced hold."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO auctions_wallethold (hold_id, listing_id, user_id, amount_koinu, reason,
+                   replaces_hold_id, state, attempts, created_at, updated_at)
+               VALUES (%s, %s, %s, %s, 'bid_hold', %s, 'placing', 0, now(), now())
+               ON CONFLICT (hold_id) DO UPDATE SET hold_id = EXCLUDED.hold_id
+               RETURNING state, replaces_hold_id""",
+            [hold_id, listing_id, user_id, amount, replaces],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return str(row[0]), row[1]
+
+
 @dataclass(frozen=True)
 class BidResult:
     bid: Bid
     auction: Auction
     leads: bool
+    view: dict[str, Any] = field(default_factory=dict)  # the public Auction view after it
 
 
 def bid_id_for(*, listing_id: uuid.UUID, bidder_id: uuid.UUID, idempotency_key: str) -> uuid.UUID:
@@ -91,7 +120,7 @@ def bid_id_for(*, listing_id: uuid.UUID, bidder_id: uuid.UUID, idempotency_key: 
 
 def _replay(bid: Bid) -> BidResult:
     auction = Auction.objects.get(pk=bid.auction_id)
-    return BidResult(bid=bid, auction=auction, leads=auction.leader_id == bid.bidder_id)
+    return BidResult(bid, auction, auction.leader_id == bid.bidder_id, live.auction_view(auction))
 
 
 def bid_place(
@@ -117,20 +146,12 @@ def bid_place(
 
     hold_id = clients.uuid_for("hold", bid_id)
     replaces = auction.leader_hold_id if auction.leader_id == bidder_id else None
-    intent, created = WalletHold.objects.get_or_create(
-        hold_id=hold_id,
-        defaults={
-            "listing_id": listing_id,
-            "user_id": bidder_id,
-            "amount_koinu": max_amount_koinu,
-            "replaces_hold_id": replaces,
-            "state": H.PLACING,
-        },
+    state, replaces = intent_record(
+        hold_id=hold_id, listing_id=listing_id, user_id=bidder_id, amount=max_amount_koinu, replaces=replaces
     )
-    if not created and intent.state != H.PLACING:
+    if state != H.PLACING:
         # This request was decided (replayed above) or abandoned and swept: its key is spent.
         raise errors.busy()
-    replaces = intent.replaces_hold_id
     test_pause("after_intent")
     reference = {"listing_id": str(listing_id), "bid_id": str(bid_id)}
     try:
@@ -175,8 +196,7 @@ def bid_place(
         # Runs after the decision's commit (or its refusal's commit): the losing holds go back.
         test_pause("after_commit")
         holds_release(release)
-    live.auction_live_write(result.auction)
-    return result
+    return replace(result, view=live.auction_live_write(result.auction))
 
 
 @transaction.atomic
@@ -225,7 +245,6 @@ def _decide(
                 # The sweep took this hold for an orphan (the request was too slow): it goes back.
                 raise errors.busy()
             _check_open(auction, now)
-            _check_bidder(auction, bidder_id)
         except ApiError as error:
             refusal = error
         decision = None
@@ -290,20 +309,19 @@ def _accept(
     window = dt.timedelta(minutes=auction.soft_close_minutes)
     if changed and auction.ends_at - now < window:
         auction.ends_at = now + window
-    try:
-        with transaction.atomic():
-            bid = Bid.objects.create(
-                id=bid_id,
-                auction=auction,
-                bidder_id=bidder_id,
-                max_amount_koinu=maximum,
-                amount_koinu=price,
-                hold_id=hold_id,
-                placed_at=now,
-                seq=auction.seq,
-            )
-    except IntegrityError:
-        raise errors.busy() from None
+    if not Bid.objects.filter(auction_id=auction.listing_id, bidder_id=bidder_id).exists():
+        auction.bidder_count += 1
+    # The hold's row lock (taken above) serialises duplicates of this bid: no savepoint needed.
+    bid = Bid.objects.create(
+        id=bid_id,
+        auction=auction,
+        bidder_id=bidder_id,
+        max_amount_koinu=maximum,
+        amount_koinu=price,
+        hold_id=hold_id,
+        placed_at=now,
+        seq=auction.seq,
+    )
     auction.save()
     reserve = proxy.reserve_status(new)
     events.bid_placed_publish(

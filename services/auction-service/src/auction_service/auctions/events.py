@@ -17,7 +17,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from dbay_common.django.events import publish
+from auction_service.auctions.relay import publish
 from dbay_common.events.envelope import Event
 from dbay_common.events.schemas import register_event
 

@@ -46,6 +46,7 @@ class Auction(models.Model):
     soft_close_minutes = models.IntegerField(default=2)
     current_price_koinu = models.BigIntegerField()
     bid_count = models.IntegerField(default=0)
+    bidder_count = models.IntegerField(default=0)
     leader_id = models.UUIDField(null=True, blank=True)
     leader_max_koinu = models.BigIntegerField(null=True, blank=True)
     leader_bid_id = models.UUIDField(null=True, blank=True)
@@ -93,6 +94,7 @@ class Bid(models.Model):
         indexes = [
             models.Index(fields=["auction", "-seq"], name="bid_history_idx"),
             models.Index(fields=["bidder_id", "-placed_at"], name="bid_bidder_idx"),
+            models.Index(fields=["auction", "bidder_id"], name="bid_auction_bidder_idx"),
         ]
 
 
