@@ -65,7 +65,8 @@ export function listingSnapshotFrom(wire: Schemas['ListingSnapshot']): ListingSn
   return {
     ...wire,
     price_koinu: koinuOrNull(wire.price_koinu),
-    current_price_koinu: koinuOrNull(wire.current_price_koinu),
+    // `?? null`: a listing-service from before auctions does not send it yet (a rolling deploy).
+    current_price_koinu: koinuOrNull(wire.current_price_koinu ?? null),
     buy_it_now_koinu: koinuOrNull(wire.buy_it_now_koinu),
     lowest_shipping_koinu: koinuOrNull(wire.lowest_shipping_koinu),
     shipping_options: wire.shipping_options.map(shippingOptionFrom),
@@ -76,7 +77,7 @@ export function listingDetailFrom(wire: Schemas['ListingDetail']): ListingDetail
   return {
     ...wire,
     price_koinu: koinuOrNull(wire.price_koinu),
-    current_price_koinu: koinuOrNull(wire.current_price_koinu),
+    current_price_koinu: koinuOrNull(wire.current_price_koinu ?? null),
     buy_it_now_koinu: koinuOrNull(wire.buy_it_now_koinu),
     lowest_shipping_koinu: koinuOrNull(wire.lowest_shipping_koinu),
     shipping_options: wire.shipping_options.map(shippingOptionFrom),
