@@ -7,16 +7,26 @@ from auction_service.auctions.proxy import DEFAULT_INCREMENTS, parse_increments
 from dbay_common.django.conf import common_settings
 from dbay_common.settings import InvalidSetting, env_int, env_str, is_production
 
-globals().update(
-    common_settings(
-        __name__,
-        api_prefix="api/v1/auctions/",
-        installed_apps=["auction_service.auctions"],
-        database_name="auction",
-        redis_db=2,
-    )
+_COMMON = common_settings(
+    __name__,
+    api_prefix="api/v1/auctions/",
+    installed_apps=["auction_service.auctions"],
+    database_name="auction",
+    redis_db=2,
 )
+globals().update(_COMMON)
 
+
+# The OpenAPI names of the auction enums.
+SPECTACULAR_SETTINGS = {
+    **_COMMON["SPECTACULAR_SETTINGS"],
+    "ENUM_NAME_OVERRIDES": {
+        **_COMMON["SPECTACULAR_SETTINGS"].get("ENUM_NAME_OVERRIDES", {}),
+        "AuctionStatusEnum": "auction_service.auctions.apis.AUCTION_STATUSES",
+        "AuctionMyStatusEnum": "auction_service.auctions.apis.MY_STATUSES",
+        "AuctionBidOutcomeEnum": "auction_service.auctions.apis.OUTCOMES",
+    },
+}
 
 # Peers (internal APIs, service token signed with our key; its public half is in the issuer's JWKS).
 WALLET_SERVICE_URL = env_str("WALLET_SERVICE_URL", dev_default="http://127.0.0.1:8003")

@@ -28,6 +28,10 @@ from dbay_common.drf.authentication import TokenUser
 from dbay_common.drf.schema import error_responses
 from dbay_common.errors import InvalidRequest
 
+AUCTION_STATUSES = ["scheduled", "open", "closed", "ended_unsold", "cancelled"]
+MY_STATUSES = ["leading", "outbid", "won", "lost"]
+OUTCOMES = ["leading", "outbid"]
+
 KEY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     str,
@@ -45,7 +49,7 @@ class MaskedNameSerializer(serializers.Serializer[Any]):
 @extend_schema_serializer(component_name="Auction")
 class AuctionSerializer(serializers.Serializer[Any]):
     listing_id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=["scheduled", "open", "closed", "ended_unsold", "cancelled"])
+    status = serializers.ChoiceField(choices=AUCTION_STATUSES)
     start_price_koinu = KoinuField()
     current_price_koinu = KoinuField()
     current_price = serializers.CharField(help_text="The current price in DOGE, for display.")
@@ -78,6 +82,18 @@ class BidSerializer(serializers.Serializer[Any]):
     amount_koinu = KoinuField(help_text="The price this bid set (never the hidden maximum).")
     placed_at = serializers.DateTimeField()
     retracted = serializers.BooleanField()
+
+
+@extend_schema_serializer(component_name="PublicBidPage")
+class BidPageSerializer(serializers.Serializer[Any]):
+    data = BidSerializer(many=True)  # type: ignore[assignment]  # the list's field, not Serializer.data
+    has_more = serializers.BooleanField()
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("limit", int, required=False, description="Number of items (1 to 100)."),
+    OpenApiParameter("starting_after", str, required=False, description="The id of the last item you have."),
+]
 
 
 def bid_body(bid: Bid) -> dict[str, Any]:
@@ -140,6 +156,7 @@ class BidListCreateApi(APIView):
     def get_permissions(self) -> list[Any]:
         return [IsAuthenticated()] if self.request.method == "POST" else []
 
+    @extend_schema_serializer(component_name="BidCreate")
     class InputSerializer(serializers.Serializer[Any]):
         max_amount_koinu = KoinuField(help_text="Your maximum: the system bids for you up to it.")
 
@@ -147,13 +164,14 @@ class BidListCreateApi(APIView):
     class OutputSerializer(serializers.Serializer[Any]):
         bid = BidSerializer()
         auction = AuctionSerializer()
-        outcome = serializers.ChoiceField(choices=["leading", "outbid"])
+        outcome = serializers.ChoiceField(choices=OUTCOMES)
 
     @extend_schema(
         operation_id="auctions_bids_list",
         summary="Bid history",
         description="Public; bidders' names masked; maximums are never shown.",
-        responses={200: BidSerializer(many=True), **error_responses(400, 404)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: BidPageSerializer, **error_responses(400, 404)},
     )
     def get(self, request: Request, listing_id: uuid.UUID) -> Response:
         if not Auction.objects.filter(pk=listing_id).exists():
@@ -222,6 +240,7 @@ class BuyItNowApi(APIView):
 class BidRetractApi(APIView):
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema_serializer(component_name="BidRetract")
     class InputSerializer(serializers.Serializer[Any]):
         reason = serializers.CharField(max_length=200)
 
@@ -247,6 +266,7 @@ class BidRetractApi(APIView):
 class BlockedBidderCreateApi(APIView):
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema_serializer(component_name="BlockedBidderCreate")
     class InputSerializer(serializers.Serializer[Any]):
         user_id = serializers.UUIDField()
 
@@ -290,9 +310,15 @@ class MyBidSerializer(serializers.Serializer[Any]):
     photo_url = serializers.CharField(allow_null=True)
     my_max_bid_koinu = KoinuField()
     current_price_koinu = KoinuField()
-    status = serializers.ChoiceField(choices=["leading", "outbid", "won", "lost"])
+    status = serializers.ChoiceField(choices=MY_STATUSES)
     ends_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)
+
+
+@extend_schema_serializer(component_name="MyBidPage")
+class MyBidPageSerializer(serializers.Serializer[Any]):
+    data = MyBidSerializer(many=True)  # type: ignore[assignment]  # the list's field, not Serializer.data
+    has_more = serializers.BooleanField()
 
 
 class MyBidsApi(APIView):
@@ -303,10 +329,9 @@ class MyBidsApi(APIView):
         summary="My bids",
         parameters=[
             OpenApiParameter("status", str, enum=["active", "won", "lost"], required=False),
-            OpenApiParameter("limit", int, required=False),
-            OpenApiParameter("starting_after", str, required=False, description="A listing id."),
+            *PAGE_PARAMETERS,
         ],
-        responses={200: MyBidSerializer(many=True), **error_responses(400, 401)},
+        responses={200: MyBidPageSerializer, **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         rows, has_more = my_bids(

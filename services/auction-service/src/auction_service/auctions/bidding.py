@@ -331,7 +331,7 @@ def _accept(
         bidder_id=bidder_id,
         amount_koinu=price,
         bid_count=auction.bid_count,
-        leader_id=auction.leader_id,  # type: ignore[arg-type]
+        leader_id=bidder_id if decision.leads else auction.leader_id or bidder_id,
         previous_leader_id=previous_leader,
         reserve_met=None if reserve == "none" else reserve == "met",
         ends_at=auction.ends_at,

@@ -86,8 +86,8 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None) -> dict[str
         raise ServiceUnavailable("Bidding is briefly unavailable; please try again.")
     payload: dict[str, Any] = response.json() if response.content else {}
     if response.status_code >= 400:
-        error = payload.get("error") or {}
-        raise PeerError(response.status_code, str(error.get("code", "")), str(error.get("message", "")))
+        detail = payload.get("error") or {}
+        raise PeerError(response.status_code, str(detail.get("code", "")), str(detail.get("message", "")))
     return payload
 
 
