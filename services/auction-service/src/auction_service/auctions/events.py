@@ -211,7 +211,9 @@ def on_listing_changed(event: Event) -> None:
     from auction_service.auctions.lifecycle import auction_sync_from_listing
 
     data = event.parse_data(ListingRead)
-    if data.format != "auction":
+    if data.format != "auction" or (
+        event.detail_type == "listing.ended" and data.reason != "ended_by_seller"
+    ):
         return
     auction_sync_from_listing(
         listing_id=data.listing_id,
@@ -220,7 +222,10 @@ def on_listing_changed(event: Event) -> None:
         title=data.title,
         photo_url=data.thumbnail_url,
         ended_reason=data.reason if event.detail_type in ("listing.ended", "listing.withdrawn") else "",
-        removed=event.detail_type in ("listing.ended", "listing.withdrawn"),
+        # Ended early by the seller (only possible without bids) or taken down by staff. An end for
+        # any other reason (sold, time up) follows our own close: nothing to do.
+        removed=event.detail_type == "listing.withdrawn"
+        or (event.detail_type == "listing.ended" and data.reason == "ended_by_seller"),
     )
 
 

@@ -300,6 +300,12 @@ def bid_retract(*, listing_id: uuid.UUID, bid_id: uuid.UUID, bidder_id: uuid.UUI
             auction.leader_max_koinu = state.leader_max
             auction.second_max_koinu = state.second_max
             auction.bid_count = state.bid_count
+            auction.bidder_count = (
+                Bid.objects.filter(auction_id=listing_id, retracted=False)
+                .values("bidder_id")
+                .distinct()
+                .count()
+            )
             auction.current_price_koinu = proxy.current_price(state, settings.AUCTION_INCREMENTS)
             auction.seq += 1
             auction.save()
