@@ -1,7 +1,8 @@
 /**
  * The app's one live channel (liveClient.ts), wired to the session and the query cache.
  *
- * installLiveChannel (main.ts) opens the socket, subscribes the signed-in user's topic
+ * installLiveChannel (main.ts) opens the socket while there is something to follow (a signed-in
+ * user, or a public topic a page asked for), subscribes the signed-in user's topic
  * (`user:<id>`), sends a new auth frame after every token refresh, reconnects as someone else
  * when the user changes, and hands each event to applyLiveEvent (lib/liveUpdate.ts), which
  * writes it into the cache or reads the affected queries again. Pages ask for public topics with
@@ -23,6 +24,8 @@ const status = ref<LiveStatus>('idle')
 export const liveStatus = readonly(status)
 
 let client: LiveClient | null = null
+/** Public topics pages ask for (useLiveTopic): a signed-out visitor needs a socket only for them. */
+const publicTopicCount = ref(0)
 
 /** The topic of one user's own events. */
 export function userTopic(userId: string): string {
@@ -66,21 +69,35 @@ export function installLiveChannel(pinia: Pinia, overrides: Partial<LiveClientOp
   })
   client = live
 
+  // A socket only when there is something to follow: the signed-in user's topic, or a public
+  // topic a page asked for (a signed-out visitor of the home page opens none).
+  function sync(): void {
+    const isWanted = session.isSignedIn || publicTopicCount.value > 0
+    if (isWanted && !live.isStarted) {
+      live.start()
+    } else if (!isWanted && live.isStarted) {
+      live.stop()
+    }
+  }
+
   const stopUserWatch = watch(
     () => (session.isSignedIn ? (session.user?.id ?? null) : null),
     (userId, previous) => {
       userTopicRelease?.()
       userTopicRelease = null
-      if (previous !== undefined) {
-        // Another user (or nobody): the socket's identity changes, so open a new one.
-        live.restart()
+      if (previous !== undefined && live.isStarted) {
+        // Another user (or nobody): the socket's identity changes, so close it; sync() below
+        // opens a new one if there is still something to follow.
+        live.stop()
       }
       if (userId !== null) {
         userTopicRelease = live.subscribe(userTopic(userId))
       }
+      sync()
     },
     { immediate: true },
   )
+  const stopTopicWatch = watch(publicTopicCount, sync)
   const stopTokenWatch = watch(
     () => session.accessToken,
     (token, previous) => {
@@ -89,10 +106,9 @@ export function installLiveChannel(pinia: Pinia, overrides: Partial<LiveClientOp
       }
     },
   )
-  live.start()
-
   return () => {
     stopUserWatch()
+    stopTopicWatch()
     stopTokenWatch()
     userTopicRelease?.()
     live.stop()
@@ -112,13 +128,21 @@ export function useLiveTopic(topic: MaybeRefOrGetter<string | null>): void {
   watch(
     () => toValue(topic),
     (next) => {
-      release?.()
-      release = next === null || client === null ? null : client.subscribe(next)
+      topicRelease()
+      if (next !== null && client !== null) {
+        const unsubscribe = client.subscribe(next)
+        publicTopicCount.value += 1
+        release = () => {
+          unsubscribe()
+          publicTopicCount.value -= 1
+        }
+      }
     },
     { immediate: true },
   )
-  onScopeDispose(() => {
+  function topicRelease(): void {
     release?.()
     release = null
-  })
+  }
+  onScopeDispose(topicRelease)
 }

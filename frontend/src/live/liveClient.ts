@@ -86,6 +86,11 @@ export class LiveClient {
     this.options = options
   }
 
+  /** Between start() and stop() (or a 4403): the client keeps a socket open. */
+  get isStarted(): boolean {
+    return this.isRunning
+  }
+
   /** Opens the socket (if not already) and keeps it open until stop(). */
   start(): void {
     if (this.isRunning) {

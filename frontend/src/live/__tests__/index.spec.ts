@@ -70,6 +70,7 @@ describe('installLiveChannel', () => {
     const sockets = install()
     const page = effectScope()
     page.run(() => useLiveTopic(() => 'listing:lst_1'))
+    await flushPromises()
     sockets.last().open()
 
     session.sessionEnd()
@@ -81,7 +82,24 @@ describe('installLiveChannel', () => {
     expect(sockets.last().sent).toEqual([{ op: 'subscribe', topic: 'listing:lst_1', after: null }])
 
     page.stop()
+    await flushPromises()
     expect(sockets.last().sent.at(-1)).toEqual({ op: 'unsubscribe', topic: 'listing:lst_1' })
+    // Nothing left to follow for a signed-out visitor: the socket closes.
+    expect(sockets.last().closedWith).toEqual({ code: 1000, reason: 'bye' })
+  })
+
+  it('signed out, opens no socket until a page asks for a public topic', async () => {
+    const sockets = install()
+    expect(sockets.sockets).toEqual([])
+
+    const page = effectScope()
+    page.run(() => useLiveTopic(() => 'listing:lst_2'))
+    await flushPromises()
+
+    expect(sockets.sockets).toHaveLength(1)
+    sockets.last().open()
+    expect(sockets.last().sent).toEqual([{ op: 'subscribe', topic: 'listing:lst_2', after: null }])
+    page.stop()
   })
 
   it('writes the user’s events into the cache, and ignores another user’s topic', async () => {
