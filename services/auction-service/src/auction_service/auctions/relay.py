@@ -11,7 +11,10 @@ remains the safety net.
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +23,7 @@ from pydantic import BaseModel
 from dbay_common.django.celery import enqueue_now, relay_outbox_task
 from dbay_common.django.outbox.services import outbox_publish
 from dbay_common.events.context import new_event
+from dbay_common.events.envelope import Event
 
 _wanted = threading.Event()
 _started = False
@@ -44,6 +48,36 @@ def kick() -> None:
     _wanted.set()
 
 
+_buffer = threading.local()
+
+
+@contextmanager
+def collected() -> Iterator[list[Event]]:
+    """Collect the events published inside the block instead of writing them one row at a time; the
+    caller writes them with its own statement (`outbox_rows_json`) in the same transaction."""
+    events: list[Event] = []
+    _buffer.events = events
+    try:
+        yield events
+    finally:
+        _buffer.events = None
+
+
+def outbox_rows_json(events: list[Event]) -> str:
+    """The outbox rows of ``events`` as a JSON array (event_id, source, detail_type, payload)."""
+    return json.dumps(
+        [
+            {
+                "event_id": event.event_id,
+                "source": event.source,
+                "detail_type": event.detail_type,
+                "payload": event.to_dict(),
+            }
+            for event in events
+        ]
+    )
+
+
 def publish(detail_type: str, data: BaseModel, *, version: int = 1) -> None:
     """Like `dbay_common.django.events.publish` (must run inside the transaction), kicking the relay."""
     event = new_event(
@@ -53,5 +87,9 @@ def publish(detail_type: str, data: BaseModel, *, version: int = 1) -> None:
         data=data,
         version=version,
     )
-    outbox_publish(event)
+    buffer: list[Event] | None = getattr(_buffer, "events", None)
+    if buffer is not None:
+        buffer.append(event)
+    else:
+        outbox_publish(event)
     transaction.on_commit(kick)
