@@ -24,17 +24,246 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auctions/{listing_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An auction's live state
+         * @description Public; signed in it adds the caller's maximum and standing.
+         */
+        get: operations["auctions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auctions/{listing_id}/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bid history
+         * @description Public; bidders' names masked; maximums are never shown.
+         */
+        get: operations["auctions_bids_list"];
+        put?: never;
+        /**
+         * Place or raise a maximum bid
+         * @description Holds your maximum in your wallet (a raise replaces the hold). `outcome` is `outbid` when an earlier maximum is at least as high: the hold is released at once.
+         */
+        post: operations["auctions_bids_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auctions/{listing_id}/bids/{bid_id}/retract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retract your bid
+         * @description Within an hour of bidding and while more than 12 hours remain; shown on your record.
+         */
+        post: operations["auctions_bid_retract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auctions/{listing_id}/blocked-bidders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block a bidder (seller only) */
+        post: operations["auctions_blocked_bidders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auctions/{listing_id}/blocked-bidders/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unblock a bidder (seller only) */
+        delete: operations["auctions_blocked_bidders_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auctions/{listing_id}/buy-it-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Buy It Now
+         * @description Offered until the first bid. The price goes into escrow for the sale at once.
+         */
+        post: operations["auctions_buy_it_now"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auctions/me/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My bids */
+        get: operations["auctions_my_bids"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        Auction: {
+            bid_count: number;
+            bidder_count: number;
+            /**
+             * @description Null once Buy It Now is no longer offered.
+             * @example 150000000
+             */
+            buy_it_now_koinu: string | null;
+            /** Format: date-time */
+            closed_at: string | null;
+            /** @description The current price in DOGE, for display. */
+            current_price: string;
+            /** @example 150000000 */
+            current_price_koinu: string;
+            /** Format: date-time */
+            ends_at: string;
+            extended: boolean;
+            leader: components["schemas"]["MaskedName"] | null;
+            /** Format: uuid */
+            listing_id: string;
+            /**
+             * @description Signed in only.
+             * @example 150000000
+             */
+            my_max_bid_koinu?: string | null;
+            /**
+             * @description Signed in only.
+             *
+             *     * `leading` - leading
+             *     * `outbid` - outbid
+             *     * `won` - won
+             *     * `lost` - lost
+             */
+            my_status?: (components["schemas"]["AuctionMyStatusEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * @description Null once the auction is over.
+             * @example 150000000
+             */
+            next_minimum_bid_koinu: string | null;
+            reserve: components["schemas"]["ReserveEnum"];
+            seq: number;
+            soft_close_minutes: number;
+            /** @example 150000000 */
+            start_price_koinu: string;
+            /** Format: date-time */
+            starts_at: string;
+            status: components["schemas"]["AuctionStatusEnum"];
+            winner_masked_name: string | null;
+        };
+        /**
+         * @description * `leading` - leading
+         *     * `outbid` - outbid
+         * @enum {string}
+         */
+        AuctionBidOutcomeEnum: "leading" | "outbid";
+        /**
+         * @description * `leading` - leading
+         *     * `outbid` - outbid
+         *     * `won` - won
+         *     * `lost` - lost
+         * @enum {string}
+         */
+        AuctionMyStatusEnum: "leading" | "outbid" | "won" | "lost";
         AuctionsIndex: {
             docs_url: string;
             openapi_url: string;
             service: string;
             version: string;
         };
-        /** @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on, `param` the field or header at fault (when there is one). */
+        /**
+         * @description * `scheduled` - scheduled
+         *     * `open` - open
+         *     * `closed` - closed
+         *     * `ended_unsold` - ended_unsold
+         *     * `cancelled` - cancelled
+         * @enum {string}
+         */
+        AuctionStatusEnum: "scheduled" | "open" | "closed" | "ended_unsold" | "cancelled";
+        BidCreateRequest: {
+            /**
+             * @description Your maximum: the system bids for you up to it.
+             * @example 150000000
+             */
+            max_amount_koinu: string;
+        };
+        BidPlaced: {
+            auction: components["schemas"]["Auction"];
+            bid: components["schemas"]["PublicBid"];
+            outcome: components["schemas"]["AuctionBidOutcomeEnum"];
+        };
+        BidRetractRequest: {
+            reason: string;
+        };
+        BlockedBidderCreateRequest: {
+            /** Format: uuid */
+            user_id: string;
+        };
+        /**
+         * @description What went wrong: `type` is the class of error, `code` a stable value a client can branch on,
+         *     `param` the field or header at fault (when there is one).
+         */
         ErrorDetail: {
             code: string;
             message: string;
@@ -45,6 +274,55 @@ export type components = {
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        MaskedName: {
+            feedback_score: number | null;
+            masked_name: string;
+        };
+        MyBid: {
+            /** Format: date-time */
+            closed_at: string | null;
+            /** @example 150000000 */
+            current_price_koinu: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: uuid */
+            listing_id: string;
+            /** @example 150000000 */
+            my_max_bid_koinu: string;
+            photo_url: string | null;
+            status: components["schemas"]["AuctionMyStatusEnum"];
+            title: string;
+        };
+        MyBidPage: {
+            data: components["schemas"]["MyBid"][];
+            has_more: boolean;
+        };
+        /** @enum {unknown} */
+        NullEnum: null;
+        PublicBid: {
+            /**
+             * @description The price this bid set (never the hidden maximum).
+             * @example 150000000
+             */
+            amount_koinu: string;
+            bidder: components["schemas"]["MaskedName"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            placed_at: string;
+            retracted: boolean;
+        };
+        PublicBidPage: {
+            data: components["schemas"]["PublicBid"][];
+            has_more: boolean;
+        };
+        /**
+         * @description * `none` - none
+         *     * `met` - met
+         *     * `not_met` - not_met
+         * @enum {string}
+         */
+        ReserveEnum: "none" | "met" | "not_met";
     };
     responses: never;
     parameters: never;
@@ -69,6 +347,622 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuctionsIndex"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Auction"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_bids_list: {
+        parameters: {
+            query?: {
+                /** @description Number of items (1 to 100). */
+                limit?: number;
+                /** @description The id of the last item you have. */
+                starting_after?: string;
+            };
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBidPage"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_bids_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The bid's identity: the same key again is the same bid. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BidCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BidPlaced"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_bid_retract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bid_id: string;
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BidRetractRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Auction"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_blocked_bidders_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlockedBidderCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_blocked_bidders_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_buy_it_now: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The bid's identity: the same key again is the same bid. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Auction"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auctions_my_bids: {
+        parameters: {
+            query?: {
+                /** @description Number of items (1 to 100). */
+                limit?: number;
+                /** @description The id of the last item you have. */
+                starting_after?: string;
+                status?: "active" | "lost" | "won";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyBidPage"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */

@@ -464,6 +464,46 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/user/staff/members/{username}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reinstate a suspended member (staff)
+         * @description The member may sign in and act again (`user.reinstated`).
+         */
+        post: operations["staff_member_reinstate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/user/staff/members/{username}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a member (staff)
+         * @description Every session of the member ends (`session.revoked`), they cannot sign in (403 `account_suspended`), and `user.suspended` tells the services that act for members to refuse them (bids, messages, publishing).
+         */
+        post: operations["staff_member_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -486,6 +526,10 @@ export type components = {
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        InputRequest: {
+            /** @description Why (kept for staff, sent to the services). */
+            reason: string;
+        };
         Jwks: {
             keys: {
                 [key: string]: unknown;
@@ -502,6 +546,16 @@ export type components = {
             password: string;
         };
         LoginResult: components["schemas"]["Tokens"] | components["schemas"]["MfaChallenge"];
+        MemberSuspension: {
+            /** @description `""` when not suspended. */
+            reason: string;
+            suspended: boolean;
+            /** Format: date-time */
+            suspended_at: string | null;
+            /** Format: uuid */
+            user_id: string;
+            username: string;
+        };
         MfaChallenge: {
             expires_in: number;
             /** @description Always true: send a code to auth/login/2fa. */
@@ -2196,6 +2250,173 @@ export interface operations {
             };
             /** @description No such object, or not the caller's. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    staff_member_reinstate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSuspension"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such member (`user_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not suspended (`not_suspended`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The service, or a store it needs, is not answering (`service_unavailable`; the gateway answers the same when the service is down); nothing was changed; retry after the seconds in `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    staff_member_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSuspension"];
+                };
+            };
+            /** @description Invalid input: `param` names the field (`invalid_field`, `required`, ...); also a body that is not JSON (`invalid_json`) or nested more than 32 levels (`json_too_deep`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid access token (`not_authenticated`, or the token is malformed, expired or of a revoked session); `WWW-Authenticate` says which. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `staff` role is required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such member (`user_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Already suspended (`already_suspended`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than `MAX_REQUEST_BODY_BYTES` (1048576 bytes unless configured): `request_too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
