@@ -186,3 +186,66 @@ def test_a_listing_taken_down_cancels_the_auction_and_releases_every_hold(
     assert Auction.objects.get(pk=listing_id).status == "cancelled"
     assert str(ada.user_id) not in wallet.open_holds()
     assert auctions_close_due() == []
+
+
+def test_run_closer_once_closes_what_is_due_and_the_listing_events_open_and_stop_auctions(
+    peers: Peers, member: Callable[..., Bidder]
+) -> None:
+    from django.core.management import call_command
+
+    from auction_service.auctions.events import HANDLERS
+    from dbay_common.events.envelope import Event
+
+    _, listing_peer = peers
+    seller, ada = member(), member(100 * DOGE)
+    opened, stopped = uuid.uuid4(), uuid.uuid4()
+    now = timezone.now()
+    for listing_id in (opened, stopped):
+        listing_peer.terms[str(listing_id)] = {
+            "listing_id": str(listing_id),
+            "seller_id": str(seller.user_id),
+            "format": "auction",
+            "status": "active",
+            "start_price_koinu": str(DOGE),
+            "reserve_price_koinu": None,
+            "buy_it_now_koinu": None,
+            "starts_at": now.isoformat(),
+            "ends_at": (now + dt.timedelta(days=1)).isoformat(),
+            "soft_close_minutes": 3,
+        }
+
+    def handle(detail_type: str, listing_id: uuid.UUID, **extra: Any) -> None:
+        data = {
+            "listing_id": str(listing_id),
+            "version": 1,
+            "format": "auction",
+            "status": "active",
+            "title": "Lamp",
+            "thumbnail_url": None,
+            **extra,
+        }
+        event = Event.new(source="dbay.listing", detail_type=detail_type, data=data)
+        HANDLERS[detail_type](event)
+
+    handle("listing.published", opened)
+    handle("listing.published", stopped)
+    auction = Auction.objects.get(pk=opened)
+    assert (auction.status, auction.soft_close_minutes, auction.title, auction.seller_id) == (
+        "open",
+        3,
+        "Lamp",
+        seller.user_id,
+    )
+    assert listing_peer.authorizations[-1].startswith("Bearer ")  # a service token
+    assert ada.bid(stopped, 2 * DOGE).status_code == 201
+    handle("listing.ended", stopped, reason="duration_elapsed")  # our own close decides: ignored
+    assert Auction.objects.get(pk=stopped).status == "open"
+    handle("listing.ended", stopped, reason="ended_by_seller")
+    assert Auction.objects.get(pk=stopped).status == "cancelled"
+    assert str(ada.user_id) not in peers[0].open_holds()
+
+    assert ada.bid(opened, 5 * DOGE).status_code == 201
+    end_now(opened)
+    call_command("run_closer", "--once")
+    assert Auction.objects.get(pk=opened).status == "closed"
+    assert [event["winner_id"] for event in events("auction.closed", opened)] == [str(ada.user_id)]
