@@ -234,8 +234,7 @@ def _decide(
 ) -> BidResult:
     refusal: ApiError | None = None
     with transaction.atomic():
-        auction = Auction.objects.select_for_update().get(pk=listing_id)
-        intent_state, first_bid = _intent_lock(hold_id=hold_id, listing_id=listing_id, bidder_id=bidder_id)
+        auction, intent_state, first_bid = _lock(listing_id=listing_id, hold_id=hold_id, bidder_id=bidder_id)
         if intent_state != H.PLACING:
             existing = Bid.objects.filter(id=bid_id).first()
             if existing is not None:  # a concurrent duplicate of this request decided first
@@ -265,18 +264,23 @@ def _decide(
     raise refusal
 
 
-def _intent_lock(*, hold_id: uuid.UUID, listing_id: uuid.UUID, bidder_id: uuid.UUID) -> tuple[str, bool]:
-    """Lock this bid's hold record; return its state and whether this is the bidder's first bid here."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT h.state,
-                      NOT EXISTS (SELECT 1 FROM auctions_bid b WHERE b.auction_id = %s AND b.bidder_id = %s)
-               FROM auctions_wallethold h WHERE h.hold_id = %s FOR UPDATE OF h""",
-            [listing_id, bidder_id, hold_id],
+def _lock(*, listing_id: uuid.UUID, hold_id: uuid.UUID, bidder_id: uuid.UUID) -> tuple[Auction, str, bool]:
+    """Lock the auction row and this bid's hold record in one statement (auction first, as the closer
+    and the sweep do); also say whether this is the bidder's first bid on it."""
+    rows = list(
+        Auction.objects.raw(
+            """SELECT a.*, h.state AS intent_state,
+                      NOT EXISTS (SELECT 1 FROM auctions_bid b WHERE b.auction_id = a.listing_id
+                                  AND b.bidder_id = %s) AS first_bid
+               FROM auctions_auction a JOIN auctions_wallethold h ON h.hold_id = %s
+               WHERE a.listing_id = %s FOR UPDATE OF a, h""",
+            [bidder_id, hold_id, listing_id],
         )
-        row = cursor.fetchone()
-    assert row is not None
-    return str(row[0]), bool(row[1])
+    )
+    if not rows:
+        raise errors.auction_not_found()
+    auction = rows[0]
+    return auction, str(auction.intent_state), bool(auction.first_bid)  # type: ignore[attr-defined]
 
 
 # The decision's writes in one statement (the auction row is locked): the bid, the holds' states,
