@@ -109,6 +109,7 @@ describe('TheAppHeader', () => {
       menu.findAll('a, button').map((item) => [item.text(), item.attributes('href') ?? 'button']),
     ).toEqual([
       ['Account', '/account'],
+      ['Notification settings', '/account/notifications'],
       ['My listings', '/my-listings'],
       ['Watchlist', '/watchlist'],
       ['Seller profile', '/sellers/alice'],
@@ -254,6 +255,7 @@ describe('TheAppHeader', () => {
         .map((item) => [item.text(), item.attributes('href') ?? 'button']),
     ).toEqual([
       ['Account', '/account'],
+      ['Notification settings', '/account/notifications'],
       ['My listings', '/my-listings'],
       ['Watchlist', '/watchlist'],
       ['Seller profile', '/sellers/alice'],
