@@ -41,9 +41,7 @@ def bid_too_low(minimum_koinu: int, *, raise_own: bool = False) -> ApiError:
         text = f"You are already the highest bidder; a new maximum must be above {current} DOGE."
     else:
         text = f"Your maximum bid must be at least {Koinu(minimum_koinu).to_doge()} DOGE."
-    error = InvalidRequest(text, code="bid_too_low", param="max_amount_koinu")
-    error.minimum_koinu = minimum_koinu
-    return error
+    return InvalidRequest(text, code="bid_too_low", param="max_amount_koinu")
 
 
 def busy() -> ApiError:
