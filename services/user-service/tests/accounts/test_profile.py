@@ -164,6 +164,7 @@ def test_seller_profile_is_public_and_case_insensitive(api, make_user, sign_in):
 
     assert response.status_code == 200
     assert response.json() == {
+        "id": str(user.id),
         "username": user.username,
         "display_name": "Ada",
         "avatar_url": "",

@@ -99,6 +99,7 @@ class Rating:
 
 @dataclass(frozen=True)
 class SellerProfile:
+    id: str
     username: str
     display_name: str
     avatar_url: str
@@ -124,6 +125,7 @@ def seller_profile_get(*, username: str) -> SellerProfile:
         raise NotFound("No such seller.", code="seller_not_found")
     profile = user.profile
     return SellerProfile(
+        id=str(user.id),
         username=user.username,
         display_name=profile.display_name,
         avatar_url=profile.avatar_url,

@@ -17,6 +17,7 @@ from user_service.accounts.apis.common import PublicApi
 class SellerProfileApi(PublicApi):
     @extend_schema_serializer(component_name="SellerProfile")
     class OutputSerializer(serializers.Serializer[Any]):
+        id = serializers.UUIDField(help_text="The member's id: the `seller_id` of their listings.")
         username = serializers.CharField()
         display_name = serializers.CharField()
         avatar_url = serializers.CharField()
