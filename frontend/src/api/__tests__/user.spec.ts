@@ -55,6 +55,7 @@ const SESSION_PAGE = {
 }
 
 const SELLER: SellerProfile = {
+  id: '5a1ce000-1111-4222-8333-944455556666',
   username: 'alice',
   display_name: 'Alice A.',
   avatar_url: '',

@@ -625,6 +625,11 @@ export type components = {
             avatar_url: string;
             bio: string;
             display_name: string;
+            /**
+             * Format: uuid
+             * @description The member's id: the `seller_id` of their listings.
+             */
+            id: string;
             listing_count: number;
             location: string;
             /** Format: date-time */

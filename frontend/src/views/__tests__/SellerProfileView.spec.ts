@@ -2,12 +2,17 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { errorResponse, installFakeApi, jsonResponse, type FakeApi } from '@/__tests__/fakeApi'
+import { searchHitWire, searchPageWire } from '@/__tests__/listingFixtures'
 import { alertTexts, mountPage } from '@/__tests__/mountPage'
 import type { SellerProfile } from '@/api/user'
 
 import SellerProfileView from '../SellerProfileView.vue'
 
+const SEARCH = 'GET /api/v1/search/listings'
+const ALICE_ID = '5a1ce000-1111-4222-8333-944455556666'
+
 const ALICE_SELLER: SellerProfile = {
+  id: ALICE_ID,
   username: 'alice',
   display_name: 'Alice A.',
   avatar_url: '',
@@ -23,6 +28,7 @@ let wrapper: VueWrapper | undefined
 
 beforeEach(() => {
   api = installFakeApi()
+  api.on(SEARCH, () => jsonResponse(200, searchPageWire([searchHitWire({ seller_username: 'alice' })])))
   document.title = ''
 })
 
@@ -50,6 +56,7 @@ describe('SellerProfileView', () => {
 
     expect(api.requests.map((request) => [request.url, request.headers.authorization])).toEqual([
       ['/api/v1/user/sellers/alice', undefined],
+      ['/api/v1/search/listings?seller=alice&sort=newly_listed&limit=8', undefined],
     ])
     expect(page.get('h1').text()).toBe('Alice A.')
     expect(page.get('h1 + p').text().replace(/\s+/g, ' ')).toBe('@alice · Lyon')
@@ -59,10 +66,11 @@ describe('SellerProfileView', () => {
       ['Listings', '1 listing'],
     ])
     expect(page.get('#seller-about-heading + p').text()).toBe('Vintage cameras,\nlovingly tested.')
-    expect(page.find('img').exists()).toBe(false)
-    expect(page.get('[aria-labelledby="seller-listings-heading"] h3').text()).toBe(
-      'Alice A.’s listings will appear here',
-    )
+    expect(page.get('[aria-labelledby="seller-heading"]').find('img').exists()).toBe(false)
+    expect(page.findAll('button').map((button) => button.text())).toContain('Contact seller')
+    const listings = page.get('[aria-labelledby="seller-listings-heading"]')
+    expect(listings.findAll('a').map((link) => link.text())).toContain('Zorblax vintage cameras kit')
+    expect(listings.findAll('a').at(-1)?.attributes('href')).toBe('/search?seller=alice')
     expect(document.title).toBe('Alice A. · dBay')
   })
 
@@ -79,6 +87,7 @@ describe('SellerProfileView', () => {
         listing_count: 0,
       }),
     )
+    api.on(SEARCH, () => jsonResponse(200, searchPageWire([])))
 
     const page = await sellerPage('bob')
 
@@ -89,7 +98,7 @@ describe('SellerProfileView', () => {
       ['Rating', '4.8 out of 5 (12 ratings)'],
       ['Listings', '0 listings'],
     ])
-    expect(page.get('img').attributes('src')).toBe('https://images.example/bob.png')
+    expect(page.get('[aria-labelledby="seller-heading"] img').attributes('src')).toBe('https://images.example/bob.png')
     expect(page.find('#seller-about-heading').exists()).toBe(false)
   })
 
@@ -100,7 +109,7 @@ describe('SellerProfileView', () => {
 
     const page = await sellerPage('eve')
 
-    expect(page.find('img').exists()).toBe(false)
+    expect(page.get('[aria-labelledby="seller-heading"]').find('img').exists()).toBe(false)
   })
 
   it('says so when there is no such seller', async () => {
