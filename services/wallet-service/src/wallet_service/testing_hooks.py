@@ -10,32 +10,19 @@ Settings refuse the variable with ``DBAY_ENV=production``; without it every call
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+
+from dbay_common.test_pause import pause_if_asked
 
 PAUSE_STEPS = ("after_withdrawal_commit", "before_idempotency_record", "after_idempotency_record")
 
 
 def test_pause(step: str) -> None:
     """Stop here forever if the pause file asks for ``step`` (see the module docstring)."""
-    path = getattr(settings, "WALLET_TEST_PAUSE_FILE", "")
-    if not path:
-        return
-    try:
-        with open(path, encoding="utf-8") as handle:
-            wanted = handle.read().strip()
-    except FileNotFoundError:
-        return
-    if wanted != step:
-        return
-    os.unlink(path)
-    print(f"PAUSED {step} {os.getpid()}", flush=True)
-    while True:
-        time.sleep(1)
+    pause_if_asked(getattr(settings, "WALLET_TEST_PAUSE_FILE", ""), step)
 
 
 class PauseInsideIdempotencyMiddleware:
