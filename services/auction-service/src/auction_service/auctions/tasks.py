@@ -1,1 +1,0 @@
-"""Celery entry points for auction-service. Each task only parses its arguments and calls a service."""
